@@ -1,0 +1,27 @@
+// swift-tools-version: 6.0
+import PackageDescription
+
+/// rollwatch: a terminal dashboard for rolling upgrades of Marathon apps, groups and pods.
+/// The module map is in ARCHITECTURE.md §3; arrows point one way, and Core imports nothing of ours.
+let package = Package(
+    name: "rollwatch",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "rollwatch", targets: ["rollwatch"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        // No pkgConfig: Debian's ncursesw.pc adds -D flags that SwiftPM rejects; the modulemap's link line is enough.
+        .systemLibrary(name: "CNcursesw", providers: [.apt(["libncurses-dev"])]),
+        .target(name: "RollwatchCore"),
+        .executableTarget(name: "rollwatch", dependencies: [
+            "RollwatchCore",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+        .testTarget(name: "CNcurseswTests", dependencies: ["CNcursesw"]),
+        .testTarget(name: "RollwatchCoreTests", dependencies: ["RollwatchCore"]),
+        .testTarget(name: "rollwatchTests", dependencies: ["rollwatch", "RollwatchCore"]),
+    ]
+)

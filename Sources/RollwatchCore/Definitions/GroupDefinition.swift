@@ -1,0 +1,145 @@
+/// A Marathon group: apps, pods and nested groups under one id, with dependencies between them.
+public struct GroupDefinition: Sendable, Hashable {
+    public var id: PathId
+    public var apps: [AppDefinition]
+    public var pods: [PodDefinition]
+    public var groups: [GroupDefinition]
+    /// Absolute ids of the apps and groups every app of this group depends on.
+    public var dependencies: [PathId]
+    /// Fields Marathon knows that rollwatch does not use (`version`, `enforceRole`, …), kept verbatim.
+    public var otherFields: JSONObject
+
+    public init(id: PathId, apps: [AppDefinition] = [], pods: [PodDefinition] = [], groups: [GroupDefinition] = [],
+                dependencies: [PathId] = [], otherFields: JSONObject = JSONObject()) {
+        self.id = id
+        self.apps = apps
+        self.pods = pods
+        self.groups = groups
+        self.dependencies = dependencies
+        self.otherFields = otherFields
+    }
+
+    /// Every app in this group and the groups below it, depth first in file order.
+    public var transitiveApps: [AppDefinition] {
+        apps + groups.flatMap(\.transitiveApps)
+    }
+
+    /// Every pod in this group and the groups below it.
+    public var transitivePods: [PodDefinition] {
+        pods + groups.flatMap(\.transitivePods)
+    }
+
+    /// This group and every group below it.
+    public var transitiveGroups: [GroupDefinition] {
+        [self] + groups.flatMap(\.transitiveGroups)
+    }
+
+    /// Every app and pod below this group, as run specs.
+    public var transitiveRunSpecs: [RunSpec] {
+        transitiveApps.map(RunSpec.app) + transitivePods.map(RunSpec.pod)
+    }
+
+    /// Marathon's `applicationDependencies`: for each run spec, the run specs it waits for. An app's
+    /// dependency on a group means every app and pod in that group; a group's dependency applies to every run
+    /// spec inside it. Ids that name nothing are skipped, as Marathon skips them.
+    public var runSpecDependencies: [PathId: Set<PathId>] {
+        let groupsById = Dictionary(transitiveGroups.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+        let specIds = Set(transitiveRunSpecs.map(\.id))
+        func expand(_ id: PathId) -> [PathId] {
+            if specIds.contains(id) { return [id] }
+            return groupsById[id]?.transitiveRunSpecs.map(\.id) ?? []
+        }
+        var edges: [PathId: Set<PathId>] = [:]
+        for spec in transitiveRunSpecs { edges[spec.id, default: []].formUnion(spec.dependencies.flatMap(expand)) }
+        for group in transitiveGroups where !group.dependencies.isEmpty {
+            let targets = group.dependencies.flatMap(expand)
+            for spec in group.transitiveRunSpecs { edges[spec.id, default: []].formUnion(targets) }
+        }
+        return edges
+    }
+}
+
+extension GroupDefinition {
+    /// Run specs grouped by the length of the longest dependency path that starts at each (1 for a spec without
+    /// dependencies), shortest first: the order in which Marathon's deployment plan restarts them. Ids within a
+    /// class are sorted. An edge that would close a cycle is not followed, so the answer exists even for an
+    /// invalid graph.
+    public var dependencyClasses: [[PathId]] {
+        let edges = runSpecDependencies
+        var length: [PathId: Int] = [:]
+        var visiting = Set<PathId>()
+        func longestPath(from id: PathId) -> Int {
+            if let known = length[id] { return known }
+            visiting.insert(id)
+            var longest = 1
+            for next in (edges[id] ?? []) where !visiting.contains(next) {
+                longest = max(longest, longestPath(from: next) + 1)
+            }
+            visiting.remove(id)
+            length[id] = longest
+            return longest
+        }
+        let ids = transitiveRunSpecs.map(\.id).sorted()
+        let byLength = Dictionary(grouping: ids, by: longestPath(from:))
+        return byLength.keys.sorted().map { (byLength[$0] ?? []).sorted() }
+    }
+}
+
+/// Something that runs instances: an app or a pod. Deployment plans and the scheduler treat both alike.
+public enum RunSpec: Sendable, Hashable {
+    case app(AppDefinition)
+    case pod(PodDefinition)
+
+    public var id: PathId {
+        switch self {
+        case .app(let app): return app.id
+        case .pod(let pod): return pod.id
+        }
+    }
+
+    public var instances: Int {
+        switch self {
+        case .app(let app): return app.instances
+        case .pod(let pod): return pod.instances
+        }
+    }
+
+    public var upgradeStrategy: UpgradeStrategy {
+        switch self {
+        case .app(let app): return app.upgradeStrategy
+        case .pod(let pod): return pod.upgradeStrategy
+        }
+    }
+
+    /// True for apps and pods with persistent volumes.
+    public var isResident: Bool {
+        switch self {
+        case .app(let app): return app.isResident
+        case .pod(let pod): return pod.isResident
+        }
+    }
+
+    /// Absolute ids this run spec depends on directly (pods have none of their own).
+    public var dependencies: [PathId] {
+        switch self {
+        case .app(let app): return app.dependencies
+        case .pod: return []
+        }
+    }
+
+    /// What one instance takes from an agent.
+    public var resources: Resources {
+        switch self {
+        case .app(let app): return app.resources
+        case .pod(let pod): return pod.resources
+        }
+    }
+
+    /// The kind in one word, for summaries and plans: `app` or `pod`.
+    public var kindName: String {
+        switch self {
+        case .app: return "app"
+        case .pod: return "pod"
+        }
+    }
+}

@@ -1,0 +1,102 @@
+/// A Marathon path id such as `/shop/backend/api`: the name of an app, pod or group. Ids in a file may be
+/// relative (`api`, `../db`); they are resolved against the enclosing group, as Marathon does.
+public struct PathId: Sendable, Hashable, Comparable, CustomStringConvertible {
+    /// The path's segments, without slashes.
+    public let segments: [String]
+    /// True when the id was written with a leading `/`.
+    public let isAbsolute: Bool
+
+    /// The root group, `/`.
+    public static let root = PathId(segments: [], isAbsolute: true)
+
+    public init(segments: [String], isAbsolute: Bool = true) {
+        self.segments = segments
+        self.isAbsolute = isAbsolute
+    }
+
+    /// Parses `/a/b`, `a/b` or `a`; empty segments (`a//b`, a trailing `/`) are dropped, as Marathon does.
+    public init(_ text: String) {
+        self.segments = text.split(separator: "/", omittingEmptySubsequences: true).map(String.init)
+        self.isAbsolute = text.hasPrefix("/")
+    }
+
+    /// The group that contains this id; the root's parent is the root.
+    public var parent: PathId {
+        PathId(segments: Array(segments.dropLast()), isAbsolute: isAbsolute)
+    }
+
+    /// The last segment, or an empty string for the root.
+    public var name: String { segments.last ?? "" }
+
+    /// True for `/`.
+    public var isRoot: Bool { segments.isEmpty }
+
+    /// The id made absolute: relative ids are appended to `base`, then `.` and `..` segments are resolved.
+    public func canonical(relativeTo base: PathId) -> PathId {
+        let joined = isAbsolute ? segments : base.segments + segments
+        var resolved: [String] = []
+        for segment in joined {
+            switch segment {
+            case ".": continue
+            case "..": if !resolved.isEmpty { resolved.removeLast() }
+            default: resolved.append(segment)
+            }
+        }
+        return PathId(segments: resolved, isAbsolute: true)
+    }
+
+    /// This id with one more segment.
+    public func appending(_ segment: String) -> PathId {
+        PathId(segments: segments + [segment], isAbsolute: isAbsolute)
+    }
+
+    /// True when `self` lies strictly inside `group`.
+    public func isChild(of group: PathId) -> Bool {
+        segments.count > group.segments.count && segments.starts(with: group.segments)
+    }
+
+    /// A name safe to use in instance ids and file names: segments joined by `_` (Marathon's task id prefix).
+    public var safeName: String { segments.joined(separator: "_") }
+
+    public var description: String {
+        (isAbsolute ? "/" : "") + segments.joined(separator: "/")
+    }
+
+    public static func < (lhs: PathId, rhs: PathId) -> Bool {
+        lhs.segments.lexicographicallyPrecedes(rhs.segments)
+    }
+}
+
+/// Marathon's id rules (`state/PathId.scala`): every segment matches `idSegmentPattern` or is `.`/`..`,
+/// and no id ends in a reserved word.
+enum PathIdRules {
+    /// The pattern Marathon quotes in its error message.
+    static let idSegmentPattern = #"^(([a-z0-9]|[a-z0-9][a-z0-9\-]*[a-z0-9])\.)*([a-z0-9]|[a-z0-9][a-z0-9\-]*[a-z0-9])|(\.|\.\.)$"#
+
+    /// Words an id may not end with: they clash with Marathon's REST routes.
+    static let reservedKeywords = ["restart", "tasks", "versions", ".", ".."]
+
+    /// True when the segment fully matches `idSegmentPattern`: dot-separated labels of lowercase letters,
+    /// digits and inner hyphens, or a lone `.` or `..`.
+    static func isValidSegment(_ segment: String) -> Bool {
+        if segment == "." || segment == ".." { return true }
+        let labels = segment.split(separator: ".", omittingEmptySubsequences: false)
+        return labels.allSatisfy { label in
+            guard let first = label.first, let last = label.last else { return false }
+            let allowed = label.allSatisfy { $0.isASCII && ($0.isLowercase || $0.isNumber || $0 == "-") }
+            return allowed && first != "-" && last != "-"
+        }
+    }
+
+    /// Checks an id as written (before resolution) and reports each problem at `path`.
+    static func validate(_ text: String, at path: JSONPath, sink: DiagnosticSink) {
+        let id = PathId(text)
+        for segment in id.segments where !isValidSegment(segment) {
+            sink.error(path, "must fully match regular expression '\(idSegmentPattern)'")
+            break
+        }
+        if let last = id.segments.last, reservedKeywords.contains(last) {
+            sink.error(path, "must not end with any of the following reserved keywords: \(reservedKeywords.joined(separator: ", "))")
+        }
+    }
+}

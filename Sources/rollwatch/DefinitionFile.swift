@@ -1,0 +1,48 @@
+import Foundation
+import RollwatchCore
+
+/// The exit codes of ARCHITECTURE.md §5.3 that the commands use.
+enum ExitCodes {
+    /// Bad input or usage (sysexits' EX_USAGE).
+    static let badInput: Int32 = 64
+}
+
+/// A file that could not be read, with the reason in words.
+struct FileReadError: Error {
+    let message: String
+}
+
+/// Reads definition files from disk; the decoding itself is RollwatchCore's.
+enum DefinitionFile {
+    /// The largest definition file read; Marathon's own request limit is 1 MiB, so 16 MiB is generous.
+    static let maximumSize = 16 << 20
+
+    /// Reads and decodes one file, or says why it cannot be read.
+    static func read(_ path: String) -> Result<DefinitionReport, FileReadError> {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+            return .failure(FileReadError(message: "cannot read: no such file"))
+        }
+        guard !isDirectory.boolValue else {
+            return .failure(FileReadError(message: "cannot read: it is a directory, not a definition file"))
+        }
+        guard let handle = FileHandle(forReadingAtPath: path) else {
+            return .failure(FileReadError(message: "cannot read: permission denied"))
+        }
+        defer { try? handle.close() }
+        do {
+            let data = try handle.read(upToCount: maximumSize + 1) ?? Data()
+            guard data.count <= maximumSize else {
+                return .failure(FileReadError(message: "cannot read: larger than \(maximumSize >> 20) MiB; is this a definition file?"))
+            }
+            return .success(DefinitionLoader.load([UInt8](data)))
+        } catch {
+            return .failure(FileReadError(message: "cannot read: \(error.localizedDescription)"))
+        }
+    }
+}
+
+/// Writes a line to standard error.
+func printError(_ line: String) {
+    FileHandle.standardError.write(Data((line + "\n").utf8))
+}
