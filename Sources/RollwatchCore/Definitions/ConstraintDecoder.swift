@@ -45,14 +45,15 @@ enum ConstraintDecoder {
         }
     }
 
-    /// Applies the operator's value rule; returns the constraint when it is valid.
+    /// Applies the operator's value rule; returns the constraint when it is valid. Operators are matched without
+    /// regard to case, as Marathon upper-cases them first.
     static func check(field: String, operator operatorName: String, value: String?, at path: JSONPath,
                       sink: DiagnosticSink) -> Constraint? {
         if field.isEmpty {
             sink.error(path, "missing field for constraint declaration")
             return nil
         }
-        guard let op = Constraint.Operator(rawValue: operatorName) else {
+        guard let op = Constraint.Operator(rawValue: operatorName.uppercased()) else {
             sink.error(path, operatorListMessage)
             return nil
         }
@@ -68,7 +69,7 @@ enum ConstraintDecoder {
             problem = value.flatMap { Int($0) } == nil ? "MAX_PER requires an integer value" : nil
         case .like, .unlike:
             if let value, !value.isEmpty {
-                problem = isValidRegularExpression(value) ? nil : "'\(value)' is not a valid regular expression"
+                problem = isValidRegularExpression(value) ? nil : "is not a valid regular expression"
             } else {
                 problem = "LIKE and UNLIKE require a non-empty, regular expression value"
             }

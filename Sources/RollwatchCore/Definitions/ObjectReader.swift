@@ -12,18 +12,28 @@ struct FieldSet {
 }
 
 /// Reads one JSON object field by field, reporting type errors at the field's path and remembering which
-/// fields were looked at. `finish()` warns about unknown fields and returns the ones to keep.
+/// warning about fields it does not know. `finish()` returns the fields to keep.
 final class ObjectReader {
     let object: JSONObject
     let path: JSONPath
     let sink: DiagnosticSink
     private let fields: FieldSet
 
+    /// Creates a reader and at once warns about fields that neither Marathon nor rollwatch knows, and about
+    /// deprecated ones, so that warnings come out in reading order (an object's own before its children's).
     init(_ object: JSONObject, at path: JSONPath, sink: DiagnosticSink, fields: FieldSet) {
         self.object = object
         self.path = path
         self.sink = sink
         self.fields = fields
+        for key in object.keys where !fields.used.contains(key) && !fields.kept.contains(key) {
+            if let advice = fields.deprecated[key] {
+                sink.warning(path.appending(key), "'\(key)' is deprecated in Marathon: \(advice)")
+            } else {
+                let suggestion = closestName(to: key).map { "; did you mean '\($0)'?" } ?? ""
+                sink.warning(path.appending(key), "unknown \(fields.objectName) field '\(key)' is ignored\(suggestion)")
+            }
+        }
     }
 
     /// True when the member exists and is not null (Marathon treats `null` as absent).
@@ -139,24 +149,12 @@ final class ObjectReader {
         }
     }
 
-    /// Warns about fields that neither Marathon nor rollwatch knows, and about deprecated ones; returns the
-    /// members that are kept without being used (known-but-unused and deprecated fields), in source order.
+    /// The members that are kept without being used (known-but-unused and deprecated fields), in source order.
     @discardableResult
     func finish() -> JSONObject {
         var kept = JSONObject()
-        var warned = Set<String>()
-        for member in object.members {
-            let key = member.key
-            if fields.used.contains(key) { continue }
-            if fields.kept.contains(key) {
-                kept[key] = member.value
-            } else if let advice = fields.deprecated[key] {
-                kept[key] = member.value
-                if warned.insert(key).inserted { sink.warning(path.appending(key), "'\(key)' is deprecated in Marathon: \(advice)") }
-            } else if warned.insert(key).inserted {
-                let suggestion = closestName(to: key).map { "; did you mean '\($0)'?" } ?? ""
-                sink.warning(path.appending(key), "unknown \(fields.objectName) field '\(key)' is ignored\(suggestion)")
-            }
+        for member in object.members where fields.kept.contains(member.key) || fields.deprecated[member.key] != nil {
+            kept[member.key] = member.value
         }
         return kept
     }

@@ -10,6 +10,13 @@ public struct JSONSyntaxError: Error, Sendable, Equatable, CustomStringConvertib
     /// What went wrong, e.g. `expected ',' or '}' after an object member, found '"'`.
     public let message: String
 
+    public init(offset: Int, line: Int, column: Int, message: String) {
+        self.offset = offset
+        self.line = line
+        self.column = column
+        self.message = message
+    }
+
     public var description: String { "line \(line), column \(column): \(message)" }
 }
 
@@ -75,7 +82,7 @@ public struct JSONParser {
         case UInt8(ascii: "f"): try expectLiteral("false"); return .bool(false)
         case UInt8(ascii: "n"): try expectLiteral("null"); return .null
         default:
-            throw error("expected a value (an object, array, string, number, true, false or null), found \(describeCurrent())")
+            throw error("expected a value (an object, array, string, number, true, false or null), found \(describeWord())")
         }
     }
 
