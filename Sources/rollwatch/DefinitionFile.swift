@@ -17,8 +17,11 @@ enum DefinitionFile {
     /// The largest definition file read; Marathon's own request limit is 1 MiB, so 16 MiB is generous.
     static let maximumSize = 16 << 20
 
-    /// Reads and decodes one file, or says why it cannot be read.
+    /// Reads and decodes one file (`-` is standard input), or says why it cannot be read.
     static func read(_ path: String) -> Result<DefinitionReport, FileReadError> {
+        if path == "-" {
+            return decode(FileHandle.standardInput)
+        }
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
             return .failure(FileReadError(message: "cannot read: no such file"))
@@ -30,6 +33,11 @@ enum DefinitionFile {
             return .failure(FileReadError(message: "cannot read: permission denied"))
         }
         defer { try? handle.close() }
+        return decode(handle)
+    }
+
+    /// Reads at most `maximumSize` bytes from an open handle and decodes them.
+    private static func decode(_ handle: FileHandle) -> Result<DefinitionReport, FileReadError> {
         do {
             let data = try handle.read(upToCount: maximumSize + 1) ?? Data()
             guard data.count <= maximumSize else {

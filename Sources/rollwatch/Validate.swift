@@ -17,7 +17,7 @@ struct Validate: ParsableCommand {
         case text, json
     }
 
-    @Argument(help: "Definition files (JSON): an app, a group or a pod each.")
+    @Argument(help: "Definition files (JSON): an app, a group or a pod each; '-' reads standard input.")
     var files: [String]
 
     @Option(name: .long, help: "text: one line per finding; json: Marathon's error body per invalid file, one per line.")

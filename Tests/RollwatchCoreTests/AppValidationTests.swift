@@ -57,6 +57,10 @@ struct RuleCase: CustomTestStringConvertible, Sendable {
         RuleCase(overrides: ["args": ["python3", "-m", "http.server"]], path: "/",
                  message: "AppDefinition must either contain one of 'cmd' or 'args', and/or a 'container'."),
         RuleCase(overrides: ["cmd": ""], path: "/cmd", message: "must not be an empty string"),
+        RuleCase(overrides: ["cmd": .null, "args": []], path: "/",
+                 message: "AppDefinition must either contain one of 'cmd' or 'args', and/or a 'container'."),
+        RuleCase(overrides: ["cmd": .null, "container": ["type": "MESOS", "volumes": []]], path: "/",
+                 message: "AppDefinition must either contain one of 'cmd' or 'args', and/or a 'container'."),
         // Container.
         RuleCase(overrides: ["container": ["type": "DOCKER", "docker": ["image": ""]]], path: "/container/docker/image",
                  message: "must not be empty"),

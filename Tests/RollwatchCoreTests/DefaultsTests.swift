@@ -18,6 +18,9 @@ import Testing
         #expect(app.requirePorts == false)
         #expect(app.taskKillGracePeriodSeconds == nil)
         #expect(app.healthChecks.isEmpty && app.readinessChecks.isEmpty)
+        #expect(!app.hasConfiguredHealthChecks, "without checks a running instance counts as healthy")
+        #expect(decodedApp(loadApp(["healthChecks": [[:]]]))?.hasConfiguredHealthChecks == true)
+        #expect(decodedApp(loadApp(["check": ["exec": ["command": ["shell": "true"]]]]))?.hasConfiguredHealthChecks == true)
     }
 
     @Test func healthCheckDefaultsAre300_60_20_3() throws {

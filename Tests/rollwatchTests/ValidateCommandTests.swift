@@ -59,6 +59,12 @@ import Testing
         ])
     }
 
+    @Test func dashReadsStandardInput() throws {
+        let result = try BinaryRunner.run(["validate", "-"], input: #"{"app": {"id": "/web", "cmd": "x", "mem": -1}}"#)
+        #expect(result.exitCode == 64)
+        #expect(result.lines == ["-: /app/mem: got -1.0, expected 0.0 or more"])
+    }
+
     @Test func noFilesIsAUsageErrorWithExit64() throws {
         let result = try BinaryRunner.run(["validate"])
         #expect(result.exitCode == 64)

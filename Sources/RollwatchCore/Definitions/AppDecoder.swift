@@ -32,7 +32,10 @@ enum AppDecoder {
         app.args = reader.stringArray("args")
         app.user = reader.string("user")
         app.version = reader.string("version")
-        let hasCommand = reader.has("cmd"), hasArgs = reader.has("args"), hasContainer = reader.has("container")
+        // Marathon's containsCmdArgsOrContainer: empty args count as none, and a container counts only with an image.
+        let hasCommand = reader.has("cmd"), hasArgs = !(app.args ?? []).isEmpty
+        let containerObject = reader.raw("container")?.objectValue
+        let hasContainer = containerObject.map { ($0["docker"].map { !$0.isNull } ?? false) || ($0["appc"].map { !$0.isNull } ?? false) } ?? false
         if (!hasCommand && !hasArgs && !hasContainer) || (hasCommand && hasArgs) {
             sink.error(path, "AppDefinition must either contain one of 'cmd' or 'args', and/or a 'container'.")
         }

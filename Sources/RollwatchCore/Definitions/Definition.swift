@@ -24,25 +24,6 @@ public enum Definition: Sendable, Hashable {
         case .pod(let pod): return pod.id
         }
     }
-
-    /// Every app and pod the file defines.
-    public var runSpecs: [RunSpec] {
-        switch self {
-        case .app(let app): return [.app(app)]
-        case .group(let group): return group.transitiveRunSpecs
-        case .pod(let pod): return [.pod(pod)]
-        }
-    }
-
-    /// The file as a root group, so that plans treat an app, a pod and a group alike.
-    public var rootGroup: GroupDefinition {
-        switch self {
-        case .app(let app): return GroupDefinition(id: .root, apps: [app])
-        case .group(let group) where group.id.isRoot: return group
-        case .group(let group): return GroupDefinition(id: .root, groups: [group])
-        case .pod(let pod): return GroupDefinition(id: .root, pods: [pod])
-        }
-    }
 }
 
 /// The outcome of reading one definition file: the definition (when the JSON could be read), and every error

@@ -81,9 +81,4 @@ final class DiagnosticSink {
     func warning(_ path: JSONPath, _ message: String) {
         add(.warning(path, message))
     }
-
-    /// True when any error (not warning) was recorded at `path` or inside it.
-    func hasError(within path: JSONPath) -> Bool {
-        diagnostics.contains { $0.severity == .error && $0.path.isWithin(path) }
-    }
 }

@@ -126,20 +126,4 @@ public enum RunSpec: Sendable, Hashable {
         case .pod: return []
         }
     }
-
-    /// What one instance takes from an agent.
-    public var resources: Resources {
-        switch self {
-        case .app(let app): return app.resources
-        case .pod(let pod): return pod.resources
-        }
-    }
-
-    /// The kind in one word, for summaries and plans: `app` or `pod`.
-    public var kindName: String {
-        switch self {
-        case .app: return "app"
-        case .pod: return "pod"
-        }
-    }
 }

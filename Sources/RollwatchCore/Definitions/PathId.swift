@@ -50,14 +50,6 @@ public struct PathId: Sendable, Hashable, Comparable, CustomStringConvertible {
         PathId(segments: segments + [segment], isAbsolute: isAbsolute)
     }
 
-    /// True when `self` lies strictly inside `group`.
-    public func isChild(of group: PathId) -> Bool {
-        segments.count > group.segments.count && segments.starts(with: group.segments)
-    }
-
-    /// A name safe to use in instance ids and file names: segments joined by `_` (Marathon's task id prefix).
-    public var safeName: String { segments.joined(separator: "_") }
-
     public var description: String {
         (isAbsolute ? "/" : "") + segments.joined(separator: "/")
     }

@@ -198,7 +198,4 @@ public struct PodVolume: Sendable, Hashable {
         self.secret = secret
         self.persistent = persistent
     }
-
-    /// True for a volume that lives only as long as the instance (no host path, no persistence, no secret).
-    public var isEphemeral: Bool { hostPath == nil && persistentSize == nil && secret == nil }
 }

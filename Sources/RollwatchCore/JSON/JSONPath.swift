@@ -31,11 +31,6 @@ public struct JSONPath: Sendable, Hashable, Comparable, CustomStringConvertible 
         return copy
     }
 
-    /// True when `self` is `other` or lies inside it.
-    public func isWithin(_ other: JSONPath) -> Bool {
-        components.starts(with: other.components)
-    }
-
     /// The rendered path.
     public var description: String {
         guard !components.isEmpty else { return "/" }

@@ -8,27 +8,9 @@ public enum JSONValue: Sendable, Hashable {
     case array([JSONValue])
     case object(JSONObject)
 
-    /// The kind of value in the words an error message uses: "an object", "a string", ….
-    public var kindDescription: String {
-        switch self {
-        case .null: return "null"
-        case .bool: return "a boolean"
-        case .number: return "a number"
-        case .string: return "a string"
-        case .array: return "an array"
-        case .object: return "an object"
-        }
-    }
-
     /// The object's members, or nil when the value is not an object.
     public var objectValue: JSONObject? {
         if case .object(let object) = self { return object }
-        return nil
-    }
-
-    /// The string, or nil when the value is not a string.
-    public var stringValue: String? {
-        if case .string(let string) = self { return string }
         return nil
     }
 
