@@ -60,11 +60,10 @@ public struct GroupDefinition: Sendable, Hashable {
 }
 
 extension GroupDefinition {
-    /// Run specs grouped by the length of the longest dependency path that starts at each (1 for a spec without
-    /// dependencies), shortest first: the order in which Marathon's deployment plan restarts them. Ids within a
-    /// class are sorted. An edge that would close a cycle is not followed, so the answer exists even for an
-    /// invalid graph.
-    public var dependencyClasses: [[PathId]] {
+    /// For each run spec, the length of the longest dependency path that starts at it: 1 for a spec without
+    /// dependencies. An edge that would close a cycle is not followed, so the answer exists even for an invalid
+    /// graph.
+    public var dependencyPathLengths: [PathId: Int] {
         let edges = runSpecDependencies
         var length: [PathId: Int] = [:]
         var visiting = Set<PathId>()
@@ -72,16 +71,22 @@ extension GroupDefinition {
             if let known = length[id] { return known }
             visiting.insert(id)
             var longest = 1
-            for next in (edges[id] ?? []) where !visiting.contains(next) {
+            for next in (edges[id] ?? []).sorted() where !visiting.contains(next) {
                 longest = max(longest, longestPath(from: next) + 1)
             }
             visiting.remove(id)
             length[id] = longest
             return longest
         }
-        let ids = transitiveRunSpecs.map(\.id).sorted()
-        let byLength = Dictionary(grouping: ids, by: longestPath(from:))
-        return byLength.keys.sorted().map { (byLength[$0] ?? []).sorted() }
+        for spec in transitiveRunSpecs { _ = longestPath(from: spec.id) }
+        return length
+    }
+
+    /// Run specs grouped by `dependencyPathLengths`, shortest first: the order in which Marathon's deployment
+    /// plan restarts them. Ids within a class are sorted.
+    public var dependencyClasses: [[PathId]] {
+        let byLength = Dictionary(grouping: dependencyPathLengths, by: \.value)
+        return byLength.keys.sorted().map { (byLength[$0] ?? []).map(\.key).sorted() }
     }
 }
 
@@ -116,6 +121,28 @@ public enum RunSpec: Sendable, Hashable {
         switch self {
         case .app(let app): return app.isResident
         case .pod(let pod): return pod.isResident
+        }
+    }
+
+    /// Marathon's `hasConfiguredHealthChecks`: an instance counts as healthy only once its checks say so.
+    public var hasConfiguredHealthChecks: Bool {
+        switch self {
+        case .app(let app): return app.hasConfiguredHealthChecks
+        case .pod(let pod): return pod.hasConfiguredHealthChecks
+        }
+    }
+
+    /// True when new instances must also pass a readiness check (pods have none).
+    public var hasReadinessChecks: Bool {
+        if case .app(let app) = self { return !app.readinessChecks.isEmpty }
+        return false
+    }
+
+    /// The order in which scaling down picks instances.
+    public var killSelection: KillSelection {
+        switch self {
+        case .app(let app): return app.killSelection
+        case .pod(let pod): return pod.killSelection
         }
     }
 

@@ -1,0 +1,145 @@
+/// A strategy for replacing the instances of a run spec with a new version. `marathon` is the default; others
+/// (Kubernetes, recreate, blue-green, canary) plug in here. (ARCHITECTURE.md calls this `UpgradeStrategy`;
+/// that name belongs to Marathon's `upgradeStrategy` field, so the protocol is `RolloutStrategy`.)
+public protocol RolloutStrategy: Sendable {
+    /// The name used on the command line and in plans.
+    var name: String { get }
+    /// A fresh restart process for one run spec, given its instances now.
+    func makeRestart(for spec: RunSpec, version: String, current: [InstanceSnapshot]) -> any RestartProcess
+}
+
+/// One run spec's restart in progress under some strategy: inputs in, actions out.
+public protocol RestartProcess: Sendable {
+    /// The actions to take at once.
+    mutating func start() -> [RolloutAction]
+    /// The actions an input leads to.
+    mutating func handle(_ input: RolloutInput) -> [RolloutAction]
+    /// Holds back new kills and launches.
+    mutating func pause()
+    /// Releases what `pause()` held back.
+    mutating func resume() -> [RolloutAction]
+    var isFinished: Bool { get }
+    /// The fewest healthy and the most alive instances the process allows, for progress bars and checks.
+    var limits: (minHealthy: Int, maxCapacity: Int) { get }
+}
+
+/// Marathon's rolling restart, the default strategy.
+public struct MarathonStrategy: RolloutStrategy {
+    public init() {}
+
+    public var name: String { "marathon" }
+
+    public func makeRestart(for spec: RunSpec, version: String, current: [InstanceSnapshot]) -> any RestartProcess {
+        MarathonRestart(version: version, instances: spec.instances, upgradeStrategy: spec.upgradeStrategy,
+                        isResident: spec.isResident, hasHealthChecks: spec.hasConfiguredHealthChecks,
+                        hasReadinessChecks: spec.hasReadinessChecks, current: current)
+    }
+}
+
+extension MarathonRestart: RestartProcess {
+    public var limits: (minHealthy: Int, maxCapacity: Int) { (strategy.minHealthy, strategy.maxCapacity) }
+}
+
+/// The machine for one deployment action on one run spec: a restart under the chosen strategy, a scale, a stop
+/// or a start. The scheduler feeds it the run spec's inputs and carries out its actions.
+public struct RolloutMachine: Sendable {
+    private enum Process: Sendable {
+        case restart(any RestartProcess)
+        case scale(MarathonScale)
+        case stop(MarathonStop)
+        case start
+    }
+
+    public let action: DeploymentAction
+    private var process: Process
+
+    /// A machine for `action`, given the run spec's instances now. `version` names the target definition.
+    public init(action: DeploymentAction, version: String, strategy: any RolloutStrategy, current: [InstanceSnapshot]) {
+        self.action = action
+        switch action {
+        case .start:
+            process = .start
+        case .restart(let spec):
+            process = .restart(strategy.makeRestart(for: spec, version: version, current: current))
+        case .scale(let spec, let instances, let sentenced):
+            process = .scale(MarathonScale(version: version, instances: instances, killSelection: spec.killSelection,
+                                           isResident: spec.isResident, hasHealthChecks: spec.hasConfiguredHealthChecks,
+                                           hasReadinessChecks: spec.hasReadinessChecks, sentenced: sentenced, current: current))
+        case .stop:
+            process = .stop(MarathonStop(current: current))
+        }
+    }
+
+    public var isFinished: Bool {
+        switch process {
+        case .restart(let restart): return restart.isFinished
+        case .scale(let scale): return scale.isFinished
+        case .stop(let stop): return stop.isFinished
+        case .start: return true
+        }
+    }
+
+    /// The restart's limits, when the action is a restart.
+    public var limits: (minHealthy: Int, maxCapacity: Int)? {
+        if case .restart(let restart) = process { return restart.limits }
+        return nil
+    }
+
+    public mutating func start() -> [RolloutAction] {
+        switch process {
+        case .restart(var restart):
+            defer { process = .restart(restart) }
+            return restart.start()
+        case .scale(var scale):
+            defer { process = .scale(scale) }
+            return scale.start()
+        case .stop(var stop):
+            defer { process = .stop(stop) }
+            return stop.start()
+        case .start:
+            return [.finished]
+        }
+    }
+
+    public mutating func handle(_ input: RolloutInput) -> [RolloutAction] {
+        switch process {
+        case .restart(var restart):
+            defer { process = .restart(restart) }
+            return restart.handle(input)
+        case .scale(var scale):
+            defer { process = .scale(scale) }
+            return scale.handle(input)
+        case .stop(var stop):
+            defer { process = .stop(stop) }
+            return stop.handle(input)
+        case .start:
+            return []
+        }
+    }
+
+    public mutating func pause() {
+        switch process {
+        case .restart(var restart):
+            restart.pause()
+            process = .restart(restart)
+        case .scale(var scale):
+            scale.pause()
+            process = .scale(scale)
+        case .stop, .start:
+            break
+        }
+    }
+
+    public mutating func resume() -> [RolloutAction] {
+        switch process {
+        case .restart(var restart):
+            defer { process = .restart(restart) }
+            return restart.resume()
+        case .scale(var scale):
+            defer { process = .scale(scale) }
+            return scale.resume()
+        case .stop, .start:
+            return []
+        }
+    }
+}
