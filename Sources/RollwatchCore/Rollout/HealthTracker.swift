@@ -1,0 +1,144 @@
+/// The timing and kill rule of one health check, shared by app checks and pod container checks.
+public struct HealthCheckTiming: Sendable, Hashable {
+    public var gracePeriodSeconds: Double
+    public var intervalSeconds: Double
+    public var timeoutSeconds: Double
+    /// Failures tolerated before a kill; 0 never kills.
+    public var maxConsecutiveFailures: Int
+    /// Run next to the instance (Mesos-level in Marathon: COMMAND, MESOS_*, pod checks) rather than by the scheduler.
+    public var isMesosLevel: Bool
+    /// Mesos-level checks wait this long before the first probe.
+    public var delaySeconds: Double
+
+    public init(gracePeriodSeconds: Double = 300, intervalSeconds: Double = 60, timeoutSeconds: Double = 20,
+                maxConsecutiveFailures: Int = 3, isMesosLevel: Bool = false, delaySeconds: Double = 15) {
+        self.gracePeriodSeconds = gracePeriodSeconds
+        self.intervalSeconds = intervalSeconds
+        self.timeoutSeconds = timeoutSeconds
+        self.maxConsecutiveFailures = maxConsecutiveFailures
+        self.isMesosLevel = isMesosLevel
+        self.delaySeconds = delaySeconds
+    }
+
+    /// The timing of an app health check.
+    public init(_ check: HealthCheck) {
+        self.init(gracePeriodSeconds: check.gracePeriodSeconds, intervalSeconds: check.intervalSeconds,
+                  timeoutSeconds: check.timeoutSeconds, maxConsecutiveFailures: check.maxConsecutiveFailures,
+                  isMesosLevel: !check.protocol.isMarathonLevel, delaySeconds: check.delaySeconds)
+    }
+
+    /// The timing of a pod container's health check (always Mesos-level).
+    public init(_ check: PodHealthCheck) {
+        self.init(gracePeriodSeconds: check.gracePeriodSeconds, intervalSeconds: check.intervalSeconds,
+                  timeoutSeconds: check.timeoutSeconds, maxConsecutiveFailures: check.maxConsecutiveFailures,
+                  isMesosLevel: true, delaySeconds: check.delaySeconds)
+    }
+
+    /// Seconds after the instance starts running until the first probe: `min(interval, 5)` for Marathon's own
+    /// checks (its check actor ticks first after that), `delaySeconds` for Mesos-level ones.
+    public var firstProbeDelay: Double {
+        isMesosLevel ? delaySeconds : min(intervalSeconds, 5)
+    }
+}
+
+/// What one probe found.
+public enum ProbeResult: Sendable, Hashable {
+    case healthy
+    case unhealthy(cause: String)
+    /// An HTTP 1xx answer with `ignoreHttp1xx`: changes nothing.
+    case ignored
+}
+
+/// Marathon's `Health` record of one check for one instance (§7.1).
+public struct HealthRecord: Sendable, Hashable {
+    public var consecutiveFailures = 0
+    public var firstSuccess: Double?
+    public var lastSuccess: Double?
+    public var lastFailure: Double?
+    public var lastFailureCause: String?
+
+    /// `lastSuccess exists && (no lastFailure || lastSuccess > lastFailure)`.
+    public var alive: Bool {
+        guard let lastSuccess else { return false }
+        guard let lastFailure else { return true }
+        return lastSuccess > lastFailure
+    }
+}
+
+/// What recording a probe result leads to.
+public enum HealthEffect: Sendable, Hashable {
+    /// A counted failure (`failed_health_check_event`).
+    case failedCheck(check: Int, cause: String)
+    /// One check's `alive` flipped (`health_status_changed_event`).
+    case aliveChanged(check: Int, alive: Bool)
+    /// The instance's aggregate health changed (`instance_health_changed_event`): true when every check is
+    /// alive, nil while any check has no result, false otherwise.
+    case healthChanged(Bool?)
+    /// Too many failures: kill the instance (`unhealthy_instance_kill_event`); it is relaunched with back-off.
+    case kill(reason: String)
+}
+
+/// The health of one instance under its checks, with Marathon's rules (§4.2): failures before the first success
+/// are ignored during the grace period; a Marathon-level check kills on the failure that arrives when
+/// `maxConsecutiveFailures` are already counted (the 4th with the default 3), a Mesos-level one when the count
+/// reaches it; 0 never kills.
+public struct HealthTracker: Sendable, Hashable {
+    public let checks: [HealthCheckTiming]
+    /// When the instance started running, the start of its grace period.
+    public let runningSince: Double
+    public private(set) var records: [HealthRecord?]
+    public private(set) var isKilled = false
+
+    public init(checks: [HealthCheckTiming], runningSince: Double) {
+        self.checks = checks
+        self.runningSince = runningSince
+        self.records = Array(repeating: nil, count: checks.count)
+    }
+
+    /// The aggregate: true when every check is alive, nil while any has no result, false otherwise.
+    public var healthy: Bool? {
+        if records.contains(where: { $0 == nil }) { return nil }
+        return records.allSatisfy { $0?.alive == true }
+    }
+
+    /// When check `index` probes for the `probe`-th time (0 is the first).
+    public func probeTime(check index: Int, probe: Int) -> Double {
+        let timing = checks[index]
+        return runningSince + timing.firstProbeDelay + Double(probe) * timing.intervalSeconds
+    }
+
+    /// Records one probe result of check `index` at time `now`.
+    public mutating func record(_ result: ProbeResult, check index: Int, at now: Double) -> [HealthEffect] {
+        guard checks.indices.contains(index), !isKilled else { return [] }
+        let timing = checks[index]
+        let before = records[index]
+        let aggregateBefore = healthy
+        var effects: [HealthEffect] = []
+        var record = before ?? HealthRecord()
+        switch result {
+        case .ignored:
+            return []
+        case .healthy:
+            record.consecutiveFailures = 0
+            if record.firstSuccess == nil { record.firstSuccess = now }
+            record.lastSuccess = now
+        case .unhealthy(let cause):
+            if record.firstSuccess == nil && runningSince + timing.gracePeriodSeconds > now { return [] }
+            effects.append(.failedCheck(check: index, cause: cause))
+            let counted = timing.isMesosLevel ? record.consecutiveFailures + 1 : record.consecutiveFailures
+            if timing.maxConsecutiveFailures > 0 && counted >= timing.maxConsecutiveFailures {
+                isKilled = true
+                effects.append(.kill(reason: cause))
+            }
+            record.consecutiveFailures += 1
+            record.lastFailure = now
+            record.lastFailureCause = cause
+        }
+        records[index] = record
+        if (before?.alive ?? false) != record.alive {
+            effects.append(.aliveChanged(check: index, alive: record.alive))
+        }
+        if healthy != aggregateBefore { effects.append(.healthChanged(healthy)) }
+        return effects
+    }
+}
