@@ -29,8 +29,11 @@ enum DefinitionFile {
         guard !isDirectory.boolValue else {
             return .failure(FileReadError(message: "cannot read: it is a directory, not a definition file"))
         }
-        guard let handle = FileHandle(forReadingAtPath: path) else {
+        guard FileManager.default.isReadableFile(atPath: path) else {
             return .failure(FileReadError(message: "cannot read: permission denied"))
+        }
+        guard let handle = FileHandle(forReadingAtPath: path) else {
+            return .failure(FileReadError(message: "cannot read: the file could not be opened"))
         }
         defer { try? handle.close() }
         return decode(handle)

@@ -69,6 +69,7 @@ import Testing
     @Test func bridgeNetworkingHasNoDefaultPortDefinitions() throws {
         let report = loadApp(["networks": [["mode": "container/bridge"]]])
         #expect(try #require(decodedApp(report)).portDefinitions.isEmpty)
+        #expect(report.warnings.isEmpty)
     }
 
     @Test func dockerContainerTypeIsInferredFromDocker() throws {
@@ -110,6 +111,35 @@ import Testing
         #expect(app.container?.docker?.otherFields["pullConfig"] == ["secret": "pull"])
         #expect(app.user == "nobody")
         #expect(report.warnings.isEmpty)
+    }
+
+    @Test func volumeFieldsMarathonKnowsAreKept() throws {
+        let report = loadApp(["container": ["volumes": [
+            ["containerPath": "data", "persistent": ["size": 10, "type": "mount", "maxSize": 20, "profileName": "ssd"]],
+            ["containerPath": "/ext", "external": ["name": "vol", "provider": "dvdi", "options": ["dvdi/driver": "rexray"]]]]],
+            "upgradeStrategy": ["minimumHealthCapacity": 0.5, "maximumOverCapacity": 0]])
+        let volumes = try #require(decodedApp(report)?.container?.volumes)
+        #expect(report.isValid, "\(errorLines(report))")
+        #expect(volumes.map(\.otherFields) == [JSONObject(["persistent": ["profileName": "ssd"]]),
+                                               JSONObject(["external": ["options": ["dvdi/driver": "rexray"]]])])
+    }
+
+    @Test func residencyAloneSelectsTheResidentDefault() throws {
+        let report = loadApp(["residency": ["taskLostBehavior": "WAIT_FOREVER"]])
+        #expect(try #require(decodedApp(report)).upgradeStrategy == .resident)
+    }
+
+    @Test func bridgeNetworkingGetsADefaultPortMapping() throws {
+        let app = try #require(decodedApp(loadApp(["networks": [["mode": "container/bridge"]]])))
+        #expect(app.container?.portMappings == [PortMapping(containerPort: 0, hostPort: 0, name: "default")])
+        #expect(app.portCount == 1)
+    }
+
+    @Test func portsGivenForTheWrongNetworkModeAreDroppedWithAWarning() throws {
+        let report = loadApp(["container": ["type": "DOCKER", "docker": ["image": "nginx"], "portMappings": [["containerPort": 80]]]])
+        #expect(report.isValid)
+        #expect(try #require(decodedApp(report)).container?.portMappings.isEmpty == true)
+        #expect(warningLines(report) == ["/container/portMappings: port mappings are ignored with host networking, as Marathon drops them; use portDefinitions"])
     }
 
     @Test func unknownFieldsGetAWarningNamingThem() {

@@ -90,6 +90,6 @@ public struct AppDefinition: Sendable, Hashable {
 
     /// True when the app carries the `MARATHON_SINGLE_INSTANCE_APP=true` label.
     public var isSingleInstance: Bool {
-        labels["MARATHON_SINGLE_INSTANCE_APP"]?.lowercased() == "true"
+        labels["MARATHON_SINGLE_INSTANCE_APP"] == "true"
     }
 }

@@ -35,7 +35,6 @@ enum ConstraintDecoder {
     /// `placement.constraints` of a pod: objects with `fieldName`, `operator` and an optional `value`.
     static func decodeObjectConstraints(_ readers: [ObjectReader]) -> [Constraint] {
         readers.compactMap { constraint in
-            defer { constraint.finish() }
             guard let field = constraint.string("fieldName"), let op = constraint.string("operator") else {
                 if !constraint.has("fieldName") { constraint.sink.shapeError(constraint.path.appending("fieldName"), "missing field for constraint declaration") }
                 if !constraint.has("operator") { constraint.sink.shapeError(constraint.path.appending("operator"), "missing field for constraint declaration") }
@@ -68,15 +67,14 @@ enum ConstraintDecoder {
         case .maxPer:
             problem = value.flatMap { Int($0) } == nil ? "MAX_PER requires an integer value" : nil
         case .like, .unlike:
-            if let value, !value.isEmpty {
+            if let value {
                 problem = isValidRegularExpression(value) ? nil : "is not a valid regular expression"
             } else {
                 problem = "LIKE and UNLIKE require a non-empty, regular expression value"
             }
         case .is:
-            let allowed = value.map { text in
-                !text.isEmpty && text.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || "_/.-".contains($0)) }
-            } ?? false
+            // Marathon matches the value (or "" when there is none) against ^[a-zA-Z0-9_/.-]*$.
+            let allowed = (value ?? "").allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || "_/.-".contains($0)) }
             problem = allowed ? nil : "IS only supports Mesos text and float values (see http://mesos.apache.org/documentation/latest/attributes-resources/)"
         }
         if let problem {

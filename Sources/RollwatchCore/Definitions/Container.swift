@@ -70,11 +70,15 @@ public struct Volume: Sendable, Hashable {
     /// `RW` or `RO`.
     public var mode: String
     public var source: Source
+    /// Fields Marathon knows that rollwatch does not use (`persistent.profileName`, `external.options`, …),
+    /// kept verbatim under the object they were written in.
+    public var otherFields: JSONObject
 
-    public init(containerPath: String, mode: String = "RW", source: Source) {
+    public init(containerPath: String, mode: String = "RW", source: Source, otherFields: JSONObject = JSONObject()) {
         self.containerPath = containerPath
         self.mode = mode
         self.source = source
+        self.otherFields = otherFields
     }
 
     /// True for a local persistent volume.

@@ -71,8 +71,9 @@ public enum DefinitionLoader {
     /// The kind a top-level object describes: `containers` make a pod; `apps`, `groups` or `pods` make a group;
     /// anything else is an app.
     public static func kind(of object: JSONObject) -> Definition.Kind {
-        if object["containers"] != nil { return .pod }
-        if object["apps"] != nil || object["groups"] != nil || object["pods"] != nil { return .group }
+        func has(_ key: String) -> Bool { object[key].map { !$0.isNull } ?? false }
+        if has("containers") { return .pod }
+        if has("apps") || has("groups") || has("pods") { return .group }
         return .app
     }
 
@@ -93,12 +94,12 @@ public enum DefinitionLoader {
             return .pod(pod)
         case .group:
             let group = GroupDecoder.decode(object, at: path, parent: nil, sink: sink)
-            DependencyChecks.check(group, standalone: false, sink: sink)
+            DependencyChecks.check(group, sink: sink)
             return .group(group)
         case .app:
             guard let app = AppDecoder.decode(.object(object), at: path, group: .root, sink: sink) else { return nil }
             sink.record(app.id, at: path)
-            DependencyChecks.check(GroupDefinition(id: .root, apps: [app]), standalone: true, sink: sink)
+            DependencyChecks.check(GroupDefinition(id: .root, apps: [app]), sink: sink)
             return .app(app)
         }
     }

@@ -38,48 +38,13 @@ public struct GroupDefinition: Sendable, Hashable {
     public var transitiveRunSpecs: [RunSpec] {
         transitiveApps.map(RunSpec.app) + transitivePods.map(RunSpec.pod)
     }
-
-    /// Marathon's `applicationDependencies`: for each run spec, the run specs it waits for. An app's
-    /// dependency on a group means every app and pod in that group; a group's dependency applies to every run
-    /// spec inside it. Ids that name nothing are skipped, as Marathon skips them.
-    public var runSpecDependencies: [PathId: Set<PathId>] {
-        let groupsById = Dictionary(transitiveGroups.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
-        let specIds = Set(transitiveRunSpecs.map(\.id))
-        func expand(_ id: PathId) -> [PathId] {
-            if specIds.contains(id) { return [id] }
-            return groupsById[id]?.transitiveRunSpecs.map(\.id) ?? []
-        }
-        var edges: [PathId: Set<PathId>] = [:]
-        for spec in transitiveRunSpecs { edges[spec.id, default: []].formUnion(spec.dependencies.flatMap(expand)) }
-        for group in transitiveGroups where !group.dependencies.isEmpty {
-            let targets = group.dependencies.flatMap(expand)
-            for spec in group.transitiveRunSpecs { edges[spec.id, default: []].formUnion(targets) }
-        }
-        return edges
-    }
 }
 
 extension GroupDefinition {
     /// For each run spec, the length of the longest dependency path that starts at it: 1 for a spec without
-    /// dependencies. An edge that would close a cycle is not followed, so the answer exists even for an invalid
-    /// graph.
+    /// dependencies (Marathon's `dependencyOrderedSteps`).
     public var dependencyPathLengths: [PathId: Int] {
-        let edges = runSpecDependencies
-        var length: [PathId: Int] = [:]
-        var visiting = Set<PathId>()
-        func longestPath(from id: PathId) -> Int {
-            if let known = length[id] { return known }
-            visiting.insert(id)
-            var longest = 1
-            for next in (edges[id] ?? []).sorted() where !visiting.contains(next) {
-                longest = max(longest, longestPath(from: next) + 1)
-            }
-            visiting.remove(id)
-            length[id] = longest
-            return longest
-        }
-        for spec in transitiveRunSpecs { _ = longestPath(from: spec.id) }
-        return length
+        DependencyGraph(self).pathLengths()
     }
 
     /// Run specs grouped by `dependencyPathLengths`, shortest first: the order in which Marathon's deployment

@@ -29,7 +29,8 @@ public struct HealthCheck: Sendable, Hashable {
     public var `protocol`: ProbeProtocol
     /// The request path for HTTP checks, always starting with `/`.
     public var path: String?
-    /// Index into the app's ports (host networking) or port mappings; 0 when neither port nor index is given.
+    /// Index into the app's port mappings (if it has any) or port definitions; Marathon sets 0 when neither port
+    /// nor index is given and the app has ports.
     public var portIndex: Int?
     /// A fixed port, which takes precedence over `portIndex`.
     public var port: Int?
@@ -42,12 +43,12 @@ public struct HealthCheck: Sendable, Hashable {
     public var maxConsecutiveFailures: Int
     public var delaySeconds: Double
     public var ignoreHttp1xx: Bool
-    public var ipProtocol: String
+    public var ipProtocol: IPProtocol
 
     public init(protocol: ProbeProtocol = .http, path: String? = nil, portIndex: Int? = nil, port: Int? = nil,
                 command: String? = nil, gracePeriodSeconds: Double = 300, intervalSeconds: Double = 60,
                 timeoutSeconds: Double = 20, maxConsecutiveFailures: Int = 3, delaySeconds: Double = 15,
-                ignoreHttp1xx: Bool = false, ipProtocol: String = "IPv4") {
+                ignoreHttp1xx: Bool = false, ipProtocol: IPProtocol = .ipv4) {
         self.protocol = `protocol`
         self.path = path
         self.portIndex = portIndex
@@ -66,6 +67,7 @@ public struct HealthCheck: Sendable, Hashable {
 /// A readiness check: an HTTP request that must answer one of `httpStatusCodesForReady` before a new instance
 /// counts as ready during a deployment. Defaults from Marathon: interval 30 s, timeout 10 s, `[200]`.
 public struct ReadinessCheck: Sendable, Hashable {
+    /// The scheme of the readiness request.
     public enum ProbeProtocol: String, Sendable, Hashable, CaseIterable {
         case http = "HTTP"
         case https = "HTTPS"

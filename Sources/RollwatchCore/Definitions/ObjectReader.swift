@@ -11,8 +11,8 @@ struct FieldSet {
     var objectName: String
 }
 
-/// Reads one JSON object field by field, reporting type errors at the field's path and remembering which
-/// warning about fields it does not know. `finish()` returns the fields to keep.
+/// Reads one JSON object field by field, reporting type errors at the field's path; warns at once about fields
+/// it does not know. `keptFields()` returns the Marathon fields rollwatch does not use, to keep them.
 final class ObjectReader {
     let object: JSONObject
     let path: JSONPath
@@ -66,17 +66,16 @@ final class ObjectReader {
         return number.value
     }
 
+    /// A whole number in Marathon's int32 range. `3.0` counts as whole, as it does for Marathon's JSON reader.
     func int(_ key: String) -> Int? {
         guard let value = raw(key) else { return nil }
         guard case .number(let number) = value, let integer = number.integerValue else {
             return typeError(key, expected: "a whole number", got: value)
         }
+        guard integer >= Int(Int32.min) && integer <= Int(Int32.max) else {
+            return typeError(key, expected: "a whole number from \(Int32.min) to \(Int32.max)", got: value)
+        }
         return integer
-    }
-
-    /// A whole number of seconds (Marathon's RAML types these fields as int32), as a Double for the model.
-    func seconds(_ key: String) -> Double? {
-        int(key).map(Double.init)
     }
 
     /// An enum literal, matched without regard to case as Marathon's RAML readers do; a value outside the
@@ -149,11 +148,11 @@ final class ObjectReader {
         }
     }
 
-    /// The members that are kept without being used (known-but-unused and deprecated fields), in source order.
-    @discardableResult
-    func finish() -> JSONObject {
+    /// The members that are kept without being used (known-but-unused and deprecated fields, not null ones),
+    /// in source order.
+    func keptFields() -> JSONObject {
         var kept = JSONObject()
-        for member in object.members where fields.kept.contains(member.key) || fields.deprecated[member.key] != nil {
+        for member in object.members where !member.value.isNull && (fields.kept.contains(member.key) || fields.deprecated[member.key] != nil) {
             kept[member.key] = member.value
         }
         return kept
@@ -161,6 +160,7 @@ final class ObjectReader {
 
     /// The known field name nearest to a misspelt one, if it is close enough to be a likely typo.
     private func closestName(to key: String) -> String? {
+        guard key.count <= 64 else { return nil }
         let candidates = fields.used.union(fields.kept)
         let lowered = key.lowercased()
         if let caseOnly = candidates.first(where: { $0.lowercased() == lowered }) { return caseOnly }
@@ -173,6 +173,16 @@ final class ObjectReader {
         sink.shapeError(path.appending(key), "expected \(expected), got \(describe(value))")
         return nil
     }
+}
+
+/// True when some value occurs more than once.
+func hasDuplicates<T: Hashable>(_ values: [T]) -> Bool {
+    Set(values).count != values.count
+}
+
+/// A request path as Marathon normalises it: with a leading `/`.
+func withLeadingSlash(_ path: String) -> String {
+    path.hasPrefix("/") ? path : "/" + path
 }
 
 /// A JSON value in a few words for an error message: `a string ("three")`, `a number (2.5)`, `an object`.

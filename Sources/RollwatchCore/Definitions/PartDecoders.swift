@@ -14,20 +14,26 @@ enum ContainerDecoder {
     static let externalFields = FieldSet(used: ["name", "provider", "size"], kept: ["options", "shared"],
                                          objectName: "external volume")
 
-    /// Reads the container. The legacy `docker.network` is reported back through `legacy` for the networks reader.
-    static func decode(_ reader: ObjectReader, legacy: LegacyDocker) -> Container {
+    /// What reading a container gives: the container, and the network mode a legacy `docker.network` asked for.
+    struct Decoded {
+        var container: Container
+        var legacyNetworkMode: Network.Mode?
+    }
+
+    /// Reads the container; `secrets` are the app's secret names, which secret volumes must use.
+    static func decode(_ reader: ObjectReader, secrets: Set<String>) -> Decoded {
         let sink = reader.sink
         var container = Container(kind: reader.has("docker") ? .docker : .mesos)
+        var legacyNetworkMode: Network.Mode?
         if let kind = reader.enumValue("type", as: Container.Kind.self) { container.kind = kind }
         var legacyMappings: [PortMapping]?
         if let docker = reader.nested("docker", fields: dockerFields) {
             let image = docker.string("image") ?? ""
             if image.isEmpty { sink.error(docker.path.appending("image"), "must not be empty") }
             let parameters: [DockerImage.Parameter] = docker.nestedArray("parameters", fields: parameterFields)?.compactMap { parameter in
-                defer { parameter.finish() }
                 guard let key = parameter.string("key"), let value = parameter.string("value") else {
                     if !parameter.has("key") || !parameter.has("value") {
-                        sink.shapeError(parameter.path, "expected {\"key\": …, \"value\": …}")
+                        sink.shapeError(parameter.path, #"expected {"key": …, "value": …}"#)
                     }
                     return nil
                 }
@@ -35,9 +41,9 @@ enum ContainerDecoder {
             } ?? []
             if let network = docker.string("network") {
                 switch network.uppercased() {
-                case "HOST", "NONE": legacy.networkMode = .host
-                case "BRIDGE": legacy.networkMode = .containerBridge
-                case "USER": legacy.networkMode = .container
+                case "HOST", "NONE": legacyNetworkMode = .host
+                case "BRIDGE": legacyNetworkMode = .containerBridge
+                case "USER": legacyNetworkMode = .container
                 default: sink.error(docker.path.appending("network"), Rules.oneOf(["HOST", "BRIDGE", "USER", "NONE"]))
                 }
                 sink.warning(docker.path.appending("network"), "'network' under 'docker' is deprecated in Marathon: use the app's 'networks'")
@@ -48,7 +54,7 @@ enum ContainerDecoder {
             }
             container.docker = DockerImage(image: image, forcePullImage: docker.bool("forcePullImage") ?? false,
                                            privileged: docker.bool("privileged") ?? false, parameters: parameters,
-                                           otherFields: docker.finish())
+                                           otherFields: docker.keptFields())
         } else if container.kind == .docker {
             sink.error(reader.path.appending("docker"), "not defined")
         }
@@ -57,25 +63,27 @@ enum ContainerDecoder {
             sink.error(reader.path.appending("portMappings"), "portMappings are given both in 'container' and in 'container.docker'; keep only the ones in 'container'")
         }
         container.portMappings = mappings ?? legacyMappings ?? []
-        PortDecoder.checkUniqueNames(container.portMappings.map(\.name), at: reader.path.appending("portMappings"), sink: sink)
-        container.volumes = reader.nestedArray("volumes", fields: volumeFields)?.compactMap(decodeVolume) ?? []
+        if hasDuplicates(container.portMappings.compactMap(\.name)) {
+            sink.error(reader.path.appending("portMappings"), "Port names must be unique.")
+        }
+        container.volumes = reader.nestedArray("volumes", fields: volumeFields)?.compactMap { decodeVolume($0, secrets: secrets) } ?? []
         let externalNames = container.volumes.compactMap { volume -> String? in
             if case .external(let name, _, _) = volume.source { return name }
             return nil
         }
-        if Set(externalNames).count != externalNames.count {
-            sink.error(reader.path.appending("volumes"), "Volume names must be unique")
-        }
-        container.otherFields = reader.finish()
-        return container
+        if hasDuplicates(externalNames) { sink.error(reader.path.appending("volumes"), "Volume names must be unique") }
+        container.otherFields = reader.keptFields()
+        return Decoded(container: container, legacyNetworkMode: legacyNetworkMode)
     }
 
-    private static func decodeVolume(_ reader: ObjectReader) -> Volume? {
+    /// One volume: exactly one of a host path, a persistent or external volume, or a secret, with each kind's rules.
+    /// Returns nil when the kind cannot be told.
+    private static func decodeVolume(_ reader: ObjectReader, secrets: Set<String>) -> Volume? {
         let sink = reader.sink
-        defer { reader.finish() }
         let containerPath = reader.string("containerPath") ?? ""
-        let mode = reader.string("mode")?.uppercased() ?? "RW"
-        if mode != "RW" && mode != "RO" { sink.error(reader.path.appending("mode"), Rules.oneOf(["RW", "RO"])) }
+        let modeText = reader.string("mode")?.uppercased() ?? "RW"
+        let modeIsValid = modeText == "RW" || modeText == "RO"
+        if !modeIsValid { sink.error(reader.path.appending("mode"), Rules.oneOf(["RW", "RO"])) }
         let sources = ["hostPath", "persistent", "external", "secret"].filter(reader.has)
         guard sources.count == 1 else {
             sink.error(reader.path, sources.isEmpty
@@ -88,53 +96,58 @@ enum ContainerDecoder {
             let hostPath = reader.string("hostPath") ?? ""
             if containerPath.isEmpty { sink.error(reader.path.appending("containerPath"), "must not be empty") }
             if hostPath.isEmpty { sink.error(reader.path.appending("hostPath"), "must not be empty") }
-            return Volume(containerPath: containerPath, mode: mode, source: .host(path: hostPath))
+            return Volume(containerPath: containerPath, mode: modeText, source: .host(path: hostPath))
         case "persistent":
             guard let persistent = reader.nested("persistent", fields: persistentFields) else { return nil }
-            defer { persistent.finish() }
             let size = persistent.int("size")
             if size == nil && !persistent.has("size") {
                 sink.shapeError(persistent.path.appending("size"), "is required: the volume's size in MiB")
             } else if let size, size <= 0 {
-                sink.error(persistent.path.appending("size"), "got \(size), expected more than 0")
+                sink.error(persistent.path.appending("size"), Rules.greaterThan(size, 0))
             }
-            let type = persistent.string("type") ?? "root"
-            if !["root", "path", "mount"].contains(type) {
-                sink.error(persistent.path.appending("type"), Rules.oneOf(["root", "path", "mount"]))
-            }
+            let type = persistent.string("type")?.lowercased() ?? "root"
+            if !["root", "path", "mount"].contains(type) { sink.error(persistent.path.appending("type"), Rules.oneOf(["root", "path", "mount"])) }
             if containerPath.isEmpty {
                 sink.error(reader.path.appending("containerPath"), "equals ")
             } else if containerPath == "." || containerPath == ".." {
                 sink.error(reader.path.appending("containerPath"), "can not be one of (.,..)")
             } else if containerPath.contains("/") {
-                sink.error(reader.path.appending("containerPath"), "value must not contain \"/\"")
+                sink.error(reader.path.appending("containerPath"), #"value must not contain "/""#)
             }
-            if mode != "RW" { sink.error(reader.path.appending("mode"), "does not equal RW") }
+            if modeIsValid && modeText != "RW" { sink.error(reader.path.appending("mode"), "does not equal RW") }
             let maxSize = persistent.int("maxSize")
             if let maxSize {
                 if type != "mount" { sink.error(persistent.path, "Only mount volumes can have maxSize") }
                 if let size, maxSize <= size { sink.error(persistent.path, "Max size must be larger than size") }
             }
-            if type == "root", let constraints = persistent.raw("constraints"), constraints.arrayValue?.isEmpty == false {
+            if type == "root", persistent.raw("constraints")?.arrayValue?.isEmpty == false {
                 sink.error(persistent.path, "Constraints on root volumes are not supported")
             }
-            return Volume(containerPath: containerPath, mode: mode,
-                          source: .persistent(sizeMiB: max(size ?? 0, 0), type: type, maxSizeMiB: maxSize))
+            return Volume(containerPath: containerPath, mode: modeText,
+                          source: .persistent(sizeMiB: max(size ?? 0, 0), type: type, maxSizeMiB: maxSize),
+                          otherFields: nestedKept("persistent", persistent.keptFields()))
         case "external":
             guard let external = reader.nested("external", fields: externalFields) else { return nil }
-            defer { external.finish() }
             if containerPath.isEmpty { sink.error(reader.path.appending("containerPath"), "must not be empty") }
             let name = external.string("name") ?? ""
             if name.isEmpty { sink.error(external.path.appending("name"), "not defined") }
             let provider = external.string("provider") ?? ""
             if provider.isEmpty { sink.error(external.path.appending("provider"), "not defined") }
-            return Volume(containerPath: containerPath, mode: mode,
-                          source: .external(name: name, provider: provider, sizeGiB: external.int("size")))
+            return Volume(containerPath: containerPath, mode: modeText,
+                          source: .external(name: name, provider: provider, sizeGiB: external.int("size")),
+                          otherFields: nestedKept("external", external.keptFields()))
         default:
             if containerPath.isEmpty { sink.error(reader.path.appending("containerPath"), "must not be empty") }
-            return Volume(containerPath: containerPath, mode: mode, source: .secret(name: reader.string("secret") ?? ""))
+            let secret = reader.string("secret") ?? ""
+            if !secrets.contains(secret) { sink.error(reader.path, "volume.secret must refer to an existing secret") }
+            return Volume(containerPath: containerPath, mode: modeText, source: .secret(name: secret))
         }
     }
+}
+
+/// `{key: kept}`, or an empty object when nothing was kept: how nested kept fields are stored on their parent.
+func nestedKept(_ key: String, _ kept: JSONObject) -> JSONObject {
+    kept.isEmpty ? JSONObject() : JSONObject([JSONObject.Member(key: key, value: .object(kept))])
 }
 
 /// Reads `networks`, merging in what a legacy `container.docker.network` asked for.
@@ -152,7 +165,6 @@ enum NetworkDecoder {
             sink.error(reader.path, "must not specify both container.docker.network and networks")
         }
         let networks: [Network] = readers.compactMap { network in
-            defer { network.finish() }
             guard let mode = network.has("mode") ? network.enumValue("mode", as: Network.Mode.self) : .container else { return nil }
             let name = network.string("name")
             let labels = network.stringMap("labels") ?? [:]
@@ -193,43 +205,23 @@ enum PortDecoder {
     /// Marathon's `strings.Name` / `LegacyName` pattern for port, endpoint and network names.
     static let namePattern = "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"
 
+    /// One of an app's `portDefinitions`.
     static func decodePortDefinition(_ reader: ObjectReader) -> PortDefinition {
-        defer { reader.finish() }
-        let port = reader.int("port") ?? 0
-        checkPort(port, at: reader.path.appending("port"), sink: reader.sink)
-        return PortDefinition(port: port, protocol: decodeProtocol(reader), name: decodeName(reader),
-                              labels: reader.stringMap("labels") ?? [:])
+        PortDefinition(port: CommonDecoders.port(reader, "port") ?? 0, protocol: decodeProtocol(reader), name: decodeName(reader),
+                       labels: reader.stringMap("labels") ?? [:])
     }
 
+    /// One of a container's `portMappings`.
     static func decodePortMapping(_ reader: ObjectReader) -> PortMapping {
-        defer { reader.finish() }
-        let containerPort = reader.int("containerPort") ?? 0
-        checkPort(containerPort, at: reader.path.appending("containerPort"), sink: reader.sink)
-        let hostPort = reader.int("hostPort")
-        if let hostPort { checkPort(hostPort, at: reader.path.appending("hostPort"), sink: reader.sink) }
-        let servicePort = reader.int("servicePort") ?? 0
-        checkPort(servicePort, at: reader.path.appending("servicePort"), sink: reader.sink)
-        return PortMapping(containerPort: containerPort, hostPort: hostPort, servicePort: servicePort,
-                           protocol: decodeProtocol(reader), name: decodeName(reader),
-                           labels: reader.stringMap("labels") ?? [:], networkNames: reader.stringArray("networkNames") ?? [])
-    }
-
-    /// Port names must be unique within an app, as Marathon requires.
-    static func checkUniqueNames(_ names: [String?], at path: JSONPath, sink: DiagnosticSink) {
-        let named = names.compactMap { $0 }
-        if Set(named).count != named.count {
-            sink.error(path, "Port names must be unique.")
-        }
+        PortMapping(containerPort: CommonDecoders.port(reader, "containerPort") ?? 0, hostPort: CommonDecoders.port(reader, "hostPort"),
+                    servicePort: CommonDecoders.port(reader, "servicePort") ?? 0, protocol: decodeProtocol(reader),
+                    name: decodeName(reader), labels: reader.stringMap("labels") ?? [:],
+                    networkNames: reader.stringArray("networkNames") ?? [])
     }
 
     /// True when `name` fully matches `namePattern`: lowercase letters, digits and inner hyphens.
     static func isValidName(_ name: String) -> Bool {
-        guard let first = name.first, let last = name.last else { return false }
-        return first != "-" && last != "-" && name.allSatisfy { $0.isASCII && ($0.isLowercase || $0.isNumber || $0 == "-") }
-    }
-
-    private static func checkPort(_ port: Int, at path: JSONPath, sink: DiagnosticSink) {
-        if port < 0 || port > 65535 { sink.error(path, Rules.between(port, 0, 65535)) }
+        PathIdRules.isValidLabel(Substring(name))
     }
 
     private static func decodeProtocol(_ reader: ObjectReader) -> String {
@@ -250,26 +242,33 @@ enum PortDecoder {
 enum UpgradeStrategyDecoder {
     static let fields = FieldSet(used: ["minimumHealthCapacity", "maximumOverCapacity"], objectName: "upgrade strategy")
 
-    /// Nil when the object is absent, so that the caller picks the default that fits the app. With
-    /// `bothRequired` (apps: Marathon's RAML marks both fields required) a missing field is an error; otherwise
-    /// (pods) it defaults to 1.
-    static func decode(_ reader: ObjectReader, key: String, bothRequired: Bool) -> UpgradeStrategy? {
+    /// Nil when the object is absent, so that the caller uses its default. A missing share takes the share of
+    /// `defaults`; with `bothRequired` (apps: Marathon's RAML requires both) it is also an error. Apps word an
+    /// out-of-range share as `between 0.0 and 1.0`; pods (`bothRequired == false`) check each bound on its own, as
+    /// Marathon's pod validator does. `validShares` names the shares that were given and in range.
+    static func decode(_ reader: ObjectReader, key: String, defaults: UpgradeStrategy,
+                       bothRequired: Bool) -> (strategy: UpgradeStrategy, validShares: Set<String>)? {
         guard let strategy = reader.nested(key, fields: fields) else { return nil }
-        defer { strategy.finish() }
-        var result = UpgradeStrategy.standard
+        var result = defaults
+        var validShares = Set<String>()
         for (name, keyPath) in [("minimumHealthCapacity", \UpgradeStrategy.minimumHealthCapacity),
                                 ("maximumOverCapacity", \UpgradeStrategy.maximumOverCapacity)] {
+            let sharePath = strategy.path.appending(name)
             guard let share = strategy.double(name) else {
                 if bothRequired && !strategy.has(name) {
-                    reader.sink.shapeError(strategy.path.appending(name),
-                                           "is required: an upgradeStrategy gives both minimumHealthCapacity and maximumOverCapacity")
+                    reader.sink.shapeError(sharePath, "is required: an upgradeStrategy gives both minimumHealthCapacity and maximumOverCapacity")
                 }
                 continue
             }
-            if share < 0 || share > 1 { reader.sink.error(strategy.path.appending(name), Rules.between(share, 0.0, 1.0)) }
+            if share < 0 || share > 1 {
+                let message = bothRequired ? Rules.between(share, 0.0, 1.0) : share < 0 ? Rules.atLeast(share, 0.0) : Rules.atMost(share, 1.0)
+                reader.sink.error(sharePath, message)
+            } else {
+                validShares.insert(name)
+            }
             result[keyPath: keyPath] = share
         }
-        return result
+        return (result, validShares)
     }
 }
 
@@ -280,9 +279,9 @@ enum HealthCheckDecoder {
                "timeoutSeconds", "maxConsecutiveFailures", "delaySeconds", "ignoreHttp1xx", "ipProtocol"],
         objectName: "health check")
 
+    /// One health check with Marathon's defaults; nil (after reporting it) when its protocol is unknown.
     static func decode(_ reader: ObjectReader) -> HealthCheck? {
         let sink = reader.sink, path = reader.path
-        defer { reader.finish() }
         var check = HealthCheck()
         if reader.has("protocol") {
             guard let parsed = reader.enumValue("protocol", as: HealthCheck.ProbeProtocol.self) else { return nil }
@@ -292,12 +291,10 @@ enum HealthCheckDecoder {
             if !check.protocol.isHTTP {
                 sink.warning(path.appending("path"), "a \(check.protocol.rawValue) health check does not use a path; it is ignored")
             }
-            check.path = text.hasPrefix("/") ? text : "/" + text
+            check.path = withLeadingSlash(text)
         }
-        check.port = reader.int("port")
-        check.portIndex = reader.int("portIndex")
-        if let port = check.port, port < 0 || port > 65535 { sink.error(path.appending("port"), Rules.between(port, 0, 65535)) }
-        if let index = check.portIndex, index < 0 || index > 65535 { sink.error(path.appending("portIndex"), Rules.between(index, 0, 65535)) }
+        check.port = CommonDecoders.port(reader, "port")
+        check.portIndex = CommonDecoders.port(reader, "portIndex")
         if check.port != nil && check.portIndex != nil {
             sink.error(path, "HealthCheck must specify either a port or a portIndex")
         }
@@ -305,25 +302,20 @@ enum HealthCheckDecoder {
             if let command = reader.objectValue("command"), case .string(let value)? = command["value"], !value.isEmpty {
                 check.command = value
             } else {
-                sink.error(path.appending("command"), "a COMMAND health check needs a command such as {\"value\": \"curl -f localhost:$PORT0\"}")
+                sink.error(path.appending("command"), #"a COMMAND health check needs a command such as {"value": "curl -f localhost:$PORT0"}"#)
             }
         } else if reader.has("command") {
             sink.warning(path.appending("command"), "only COMMAND health checks run a command; it is ignored for \(check.protocol.rawValue)")
         }
-        for (key, keyPath) in [("gracePeriodSeconds", \HealthCheck.gracePeriodSeconds), ("intervalSeconds", \HealthCheck.intervalSeconds),
-                               ("timeoutSeconds", \HealthCheck.timeoutSeconds), ("delaySeconds", \HealthCheck.delaySeconds)] {
-            if let seconds = reader.int(key) {
-                if seconds < 0 { sink.error(path.appending(key), Rules.atLeast(seconds, 0)) }
-                check[keyPath: keyPath] = Double(seconds)
-            }
-        }
-        if let failures = reader.int("maxConsecutiveFailures") {
-            if failures < 0 { sink.error(path.appending("maxConsecutiveFailures"), Rules.atLeast(failures, 0)) }
-            check.maxConsecutiveFailures = failures
-        }
+        let timing = CommonDecoders.checkTiming(reader, defaults: HealthCheckTiming(check))
+        check.gracePeriodSeconds = timing.gracePeriodSeconds
+        check.intervalSeconds = timing.intervalSeconds
+        check.timeoutSeconds = timing.timeoutSeconds
+        check.delaySeconds = timing.delaySeconds
+        check.maxConsecutiveFailures = timing.maxConsecutiveFailures
         check.ignoreHttp1xx = reader.bool("ignoreHttp1xx") ?? false
         if reader.has("ipProtocol"), let ipProtocol = reader.enumValue("ipProtocol", as: HealthCheck.IPProtocol.self) {
-            check.ipProtocol = ipProtocol.rawValue
+            check.ipProtocol = ipProtocol
         }
         return check
     }
@@ -336,9 +328,9 @@ enum ReadinessCheckDecoder {
                "preserveLastResponse"],
         objectName: "readiness check")
 
+    /// One readiness check with Marathon's defaults; nil (after reporting it) when its protocol is unknown.
     static func decode(_ reader: ObjectReader) -> ReadinessCheck? {
         let sink = reader.sink, path = reader.path
-        defer { reader.finish() }
         var check = ReadinessCheck()
         if let name = reader.string("name") {
             if name.isEmpty { sink.error(path.appending("name"), "must not be empty") }
@@ -350,19 +342,14 @@ enum ReadinessCheckDecoder {
         }
         if let text = reader.string("path") {
             if text.isEmpty { sink.error(path.appending("path"), "must not be empty") }
-            check.path = text.hasPrefix("/") ? text : "/" + text
+            check.path = withLeadingSlash(text)
         }
         if let portName = reader.string("portName") { check.portName = portName }
-        var interval = 30, timeout = 10
-        if let value = reader.int("intervalSeconds") {
-            if value < 0 { sink.error(path.appending("intervalSeconds"), Rules.atLeast(value, 0)) }
-            interval = value
-        }
-        if let value = reader.int("timeoutSeconds") {
-            if value <= 0 { sink.error(path.appending("timeoutSeconds"), "got \(value), expected more than 0") }
-            timeout = value
-        }
-        if timeout >= interval {
+        let interval = CommonDecoders.nonNegativeInt(reader, "intervalSeconds") ?? 30
+        let timeout = reader.int("timeoutSeconds") ?? 10
+        if timeout <= 0 {
+            sink.error(path.appending("timeoutSeconds"), Rules.greaterThan(timeout, 0))
+        } else if interval >= 0 && timeout >= interval {
             sink.error(path.appending("timeoutSeconds"), Rules.lessThan(timeout, interval))
         }
         check.intervalSeconds = Double(interval)
@@ -379,6 +366,7 @@ enum ReadinessCheckDecoder {
                 parsed.append(code)
             }
             if codes.isEmpty { sink.error(codesPath, "must not be empty") }
+            if hasDuplicates(parsed) { sink.error(codesPath, "Elements must be unique.") }
             check.httpStatusCodesForReady = parsed
         }
         check.preserveLastResponse = reader.bool("preserveLastResponse") ?? false

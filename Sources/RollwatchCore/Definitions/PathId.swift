@@ -72,12 +72,14 @@ enum PathIdRules {
     /// digits and inner hyphens, or a lone `.` or `..`.
     static func isValidSegment(_ segment: String) -> Bool {
         if segment == "." || segment == ".." { return true }
-        let labels = segment.split(separator: ".", omittingEmptySubsequences: false)
-        return labels.allSatisfy { label in
-            guard let first = label.first, let last = label.last else { return false }
-            let allowed = label.allSatisfy { $0.isASCII && ($0.isLowercase || $0.isNumber || $0 == "-") }
-            return allowed && first != "-" && last != "-"
-        }
+        return segment.split(separator: ".", omittingEmptySubsequences: false).allSatisfy(isValidLabel)
+    }
+
+    /// True for `[a-z0-9]([-a-z0-9]*[a-z0-9])?`: lowercase letters, digits and inner hyphens. Id segments are
+    /// dot-separated labels; port, endpoint and container names are single labels.
+    static func isValidLabel(_ label: Substring) -> Bool {
+        guard let first = label.first, let last = label.last, first != "-", last != "-" else { return false }
+        return label.allSatisfy { $0.isASCII && ($0.isLowercase || $0.isNumber || $0 == "-") }
     }
 
     /// Checks an id as written (before resolution) and reports each problem at `path`.

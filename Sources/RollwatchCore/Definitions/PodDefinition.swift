@@ -114,14 +114,16 @@ public struct PodContainer: Sendable, Hashable {
         public var hostPort: Int?
         public var protocols: [String]
         public var labels: [String: String]
+        public var networkNames: [String]
 
         public init(name: String, containerPort: Int? = nil, hostPort: Int? = nil, protocols: [String] = ["tcp"],
-                    labels: [String: String] = [:]) {
+                    labels: [String: String] = [:], networkNames: [String] = []) {
             self.name = name
             self.containerPort = containerPort
             self.hostPort = hostPort
             self.protocols = protocols
             self.labels = labels
+            self.networkNames = networkNames
         }
     }
 
@@ -145,7 +147,7 @@ public struct PodHealthCheck: Sendable, Hashable {
     public enum Probe: Sendable, Hashable {
         case http(endpoint: String, path: String, scheme: String)
         case tcp(endpoint: String)
-        case exec(command: String)
+        case exec(command: PodContainer.Command)
 
         /// The endpoint probed, if the check uses one.
         public var endpoint: String? {
@@ -189,13 +191,17 @@ public struct PodVolume: Sendable, Hashable {
     }
     /// The secret a secret volume holds.
     public var secret: String?
+    /// Fields Marathon knows that rollwatch does not use (`persistent.profileName`, …), kept verbatim.
+    public var otherFields: JSONObject
     private var persistentSize: Int?
     private var persistentType: String = "root"
 
-    public init(name: String, hostPath: String? = nil, persistent: (sizeMiB: Int, type: String)? = nil, secret: String? = nil) {
+    public init(name: String, hostPath: String? = nil, persistent: (sizeMiB: Int, type: String)? = nil, secret: String? = nil,
+                otherFields: JSONObject = JSONObject()) {
         self.name = name
         self.hostPath = hostPath
         self.secret = secret
+        self.otherFields = otherFields
         self.persistent = persistent
     }
 }

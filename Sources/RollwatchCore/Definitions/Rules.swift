@@ -11,9 +11,9 @@ enum Rules {
         "got \(format(value)), expected \(format(minimum)) or more"
     }
 
-    /// `got 0.0, expected more than 0.0`
-    static func greaterThan(_ value: Double, _ minimum: Double) -> String {
-        "got \(format(value)), expected more than \(format(minimum))"
+    /// `got 0, expected more than 0`
+    static func greaterThan(_ value: Int, _ minimum: Int) -> String {
+        "got \(value), expected more than \(minimum)"
     }
 
     /// `got 1.2, expected between 0.0 and 1.0`
@@ -36,9 +36,32 @@ enum Rules {
         "got \(value), expected \(maximum) or less"
     }
 
-    /// A Double as Scala prints it in these messages: always with a fraction (`3.0`, `0.85`).
+    /// `got 1.5, expected 1.0 or less`
+    static func atMost(_ value: Double, _ maximum: Double) -> String {
+        "got \(format(value)), expected \(format(maximum)) or less"
+    }
+
+    /// A Double as Scala prints it in these messages: always with a fraction (`3.0`, `0.85`), and in scientific
+    /// form below 0.001 and from 10,000,000 on (`1.0E7`, `2.5E-4`).
     static func format(_ value: Double) -> String {
-        String(value)
+        let magnitude = value.magnitude
+        guard value.isFinite, magnitude != 0, magnitude < 1e-3 || magnitude >= 1e7 else {
+            return String(value)
+        }
+        // Java's scientific form, `1.0E7` or `2.5E-4`, from Swift's shortest round-trip digits.
+        let text = String(magnitude)
+        let mantissa = text.split(separator: "e").first.map(String.init) ?? text
+        let writtenExponent = text.split(separator: "e").dropFirst().first.flatMap { Int($0) } ?? 0
+        let pointIndex = mantissa.firstIndex(of: ".").map { mantissa.distance(from: mantissa.startIndex, to: $0) } ?? mantissa.count
+        var digits = Array(mantissa.filter { $0 != "." })
+        var exponent = writtenExponent + pointIndex - 1
+        while digits.first == "0" && digits.count > 1 {
+            digits.removeFirst()
+            exponent -= 1
+        }
+        while digits.last == "0" && digits.count > 1 { digits.removeLast() }
+        let fraction = digits.count > 1 ? String(digits.dropFirst()) : "0"
+        return (value < 0 ? "-" : "") + String(digits[0]) + "." + fraction + "E" + String(exponent)
     }
 
     /// `got 10, expected less than 10`

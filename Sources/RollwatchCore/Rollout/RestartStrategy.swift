@@ -3,15 +3,16 @@
 public struct RestartStrategy: Sendable, Hashable {
     /// `ceil(N × minimumHealthCapacity)`: healthy instances the restart keeps.
     public var minHealthy: Int
-    /// `floor(N × (1 + maximumOverCapacity))`, plus one when it equals `minHealthy` (minus nothing for resident
-    /// apps, which instead kill one more): the most instances alive at once.
+    /// `floor(N × (1 + maximumOverCapacity))`: the most instances alive at once. When it equals `minHealthy`
+    /// and the fleet is at least that large, Marathon allows one more (a normal app) or instead kills one more at
+    /// the start (a resident app, which cannot go over capacity).
     public var maxCapacity: Int
     /// Old instances killed as soon as the restart starts.
     public var killImmediately: Int
 
     /// Computes the strategy exactly as Marathon 1.10 does.
     /// - Parameters:
-    ///   - instances: the target instance count N (must be above 0 for a restart; 0 gives an empty strategy).
+    ///   - instances: the target instance count N. Marathon never restarts with N = 0 (that is a scale to zero).
     ///   - healthyCount: instances whose goal is running and that count as healthy now.
     ///   - currentCount: every instance of the run spec now, any version and state.
     public init(instances: Int, strategy: UpgradeStrategy, isResident: Bool, healthyCount: Int, currentCount: Int) {

@@ -21,8 +21,8 @@ public enum ValidationOutput {
     /// per distinct path, in the order found, each listing its messages. Nil for a valid file.
     public static func marathonBody(report: DefinitionReport) -> JSONValue? {
         if let syntax = report.syntaxError {
-            return ["message": "Invalid JSON",
-                    "details": [["path": "/", "errors": [.string(syntax.description)]]]]
+            // Marathon answers a JSON parse failure with the parser's message as `details`.
+            return ["message": "Invalid JSON", "details": .string(syntax.description)]
         }
         guard !report.isValid else { return nil }
         let errors = report.errors
