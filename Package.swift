@@ -16,12 +16,15 @@ let package = Package(
         // No pkgConfig: Debian's ncursesw.pc adds -D flags that SwiftPM rejects; the modulemap's link line is enough.
         .systemLibrary(name: "CNcursesw", providers: [.apt(["libncurses-dev"])]),
         .target(name: "RollwatchCore"),
+        .target(name: "RollwatchScheduler", dependencies: ["RollwatchCore"]),
+        .target(name: "RollwatchSim", dependencies: ["RollwatchCore"]),
         .executableTarget(name: "rollwatch", dependencies: [
             "RollwatchCore",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .testTarget(name: "CNcurseswTests", dependencies: ["CNcursesw"]),
         .testTarget(name: "RollwatchCoreTests", dependencies: ["RollwatchCore"]),
+        .testTarget(name: "RollwatchSchedulerTests", dependencies: ["RollwatchScheduler", "RollwatchSim", "RollwatchCore"]),
         .testTarget(name: "rollwatchTests", dependencies: ["rollwatch", "RollwatchCore"]),
     ]
 )

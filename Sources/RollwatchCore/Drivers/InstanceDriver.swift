@@ -1,0 +1,62 @@
+/// Everything a driver needs to start one instance.
+public struct LaunchRequest: Sendable {
+    public var instanceId: InstanceId
+    /// Counts the launches of this instance id; reports about an earlier launch are stale and ignored.
+    public var incarnation: Int
+    public var spec: RunSpec
+    public var version: String
+    /// The agent holding the instance's reservation (resident instances come back there), if any.
+    public var reservedAgent: String?
+
+    public init(instanceId: InstanceId, incarnation: Int, spec: RunSpec, version: String, reservedAgent: String? = nil) {
+        self.instanceId = instanceId
+        self.incarnation = incarnation
+        self.spec = spec
+        self.version = version
+        self.reservedAgent = reservedAgent
+    }
+}
+
+/// What a driver reports about an instance (one launch of it: `incarnation`).
+public enum DriverReport: Sendable, Hashable {
+    /// Placed on an agent: the instance is staging there.
+    case placed(agent: String, host: String)
+    /// No agent can take it now; it waits.
+    case unplaceable(reason: String)
+    /// The task changed state (starting, running, failed, finished, killed), with a sentence saying why.
+    case condition(InstanceCondition, message: String)
+    /// One health check probe answered.
+    case probe(check: Int, result: ProbeResult)
+    /// The readiness check answered.
+    case readiness(ready: Bool)
+}
+
+/// Where a driver sends its reports: now or at a later time on the scheduler's clock.
+public protocol DriverSink: AnyObject {
+    /// Delivers a report about one launch of an instance at `time` (not before the scheduler's now).
+    func report(_ report: DriverReport, instance: InstanceId, incarnation: Int, at time: Double)
+    /// Asks for `InstanceDriver.wake(token:now:)` at `time`: a driver's own timer (the simulator's start-ups,
+    /// probes and kill completions) on the scheduler's clock.
+    func wake(token: Int, at time: Double)
+}
+
+/// Carries the scheduler's decisions out: on a simulated cluster, on real processes, or on a remote engine.
+/// Calls come from the scheduler's single thread of control.
+public protocol InstanceDriver: AnyObject {
+    /// Connects the driver to the scheduler that will receive its reports.
+    func attach(_ sink: DriverSink)
+    /// Places and starts an instance; reports `.placed` / `.unplaceable`, then its conditions.
+    func launch(_ request: LaunchRequest, now: Double)
+    /// Takes over an instance that is already running when the scheduler starts (a steady fleet or a
+    /// scenario); returns the agent and host it runs on, or nil when it does not fit anywhere.
+    func adopt(_ request: LaunchRequest, condition: InstanceCondition, healthy: Bool?, now: Double) -> (agent: String, host: String)?
+    /// Kills an instance; reports `.condition(.killed, …)` when it is gone. With `keepReservation` (a resident
+    /// instance stopped for an upgrade) its agent keeps the resources for the next instance of the run spec.
+    func kill(_ instance: InstanceId, keepReservation: Bool, now: Double)
+    /// A timer asked for with `DriverSink.wake(token:at:)` is due.
+    func wake(token: Int, now: Double)
+    /// Starts probing a running instance with its health checks; reports `.probe` results at `tracker`'s times.
+    func startHealthChecks(_ instance: InstanceId, tracker: HealthTracker, now: Double)
+    /// Starts polling the readiness check of a running instance; reports `.readiness` results.
+    func startReadinessChecks(_ instance: InstanceId, check: ReadinessCheck, now: Double)
+}

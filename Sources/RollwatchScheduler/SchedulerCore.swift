@@ -1,0 +1,702 @@
+import RollwatchCore
+
+/// The scheduler's logic, synchronous and deterministic: it owns the fleet's instances and the deployment in
+/// progress, feeds the rollout machines, carries out their actions through an `InstanceDriver`, and records the
+/// events. Time is a number it is given, so the same core runs on a virtual clock (as fast as the machine goes,
+/// or paced by the `Scheduler` actor) and on wall time for real drivers.
+public final class SchedulerCore: DriverSink {
+    /// How a deployment ended, for exit codes and screens.
+    public enum Outcome: Sendable, Hashable {
+        case succeeded
+        /// Cancelled without rolling back (abort with stop, or overridden by another deployment).
+        case cancelled(reason: String)
+        /// Cancelled and rolled back; `completed` once the rollback deployment itself has succeeded.
+        case rolledBack(completed: Bool)
+    }
+
+    /// What `deploy` found to do.
+    public enum DeployResult: Sendable, Hashable {
+        case started(planId: String)
+        /// The target equals what runs: there is no deployment.
+        case nothingToDo
+    }
+
+    /// One instance as the scheduler tracks it.
+    public struct InstanceRecord: Sendable {
+        public let id: InstanceId
+        public let specId: PathId
+        public var version: String
+        public var condition: InstanceCondition
+        public var goal: InstanceGoal
+        public var agent: String?
+        public var host: String
+        public var incarnation: Int
+        public var stagedAt: Double
+        public var runningSince: Double?
+        public var health: HealthTracker?
+        public var healthy: Bool?
+        /// Reported as waiting for an agent since its last launch.
+        public var unplaceableReason: String?
+        /// Killed by its health checks: the relaunch counts as a failure for the back-off.
+        var killedForHealth = false
+    }
+
+    /// The deployment in progress.
+    public struct Deployment: Sendable {
+        public let id: String
+        public let plan: DeploymentPlan
+        /// The definitions before it started, for a roll back.
+        public let original: GroupDefinition
+        /// 0-based index of the running step.
+        public internal(set) var stepIndex: Int
+        public internal(set) var paused: Bool
+        /// True for the forced deployment that rolls another one back.
+        public let isRollback: Bool
+        var machines: [PathId: RolloutMachine]
+        var versions: [PathId: String]
+    }
+
+    public let strategy: any RolloutStrategy
+    public private(set) var now: Double = 0
+    /// What runs now, or is being deployed: the target of the deployment in progress.
+    public private(set) var root: GroupDefinition
+    public private(set) var deployment: Deployment?
+    /// How the last deployment ended; nil before the first one ends.
+    public private(set) var outcome: Outcome?
+    public private(set) var instances: [InstanceId: InstanceRecord] = [:]
+    /// The version each run spec runs or is being deployed to.
+    public private(set) var versions: [PathId: String]
+
+    private let driver: InstanceDriver
+    private var timers = EventQueue<Timer>()
+    private var events: [RolloutEvent] = []
+    private var instancesBySpec: [PathId: [InstanceId]] = [:]
+    private var definitionsByVersion: [String: RunSpec] = [:]
+    private var launchFailures: [PathId: Int] = [:]
+    private var nextInstanceNumber: [PathId: Int] = [:]
+    private var deploymentCount = 0
+    private var pendingInputs: [(PathId, RolloutInput)] = []
+    private var touchedSpecs = Set<PathId>()
+    private var lastProgress: [PathId: RolloutProgress] = [:]
+    private var counts: [PathId: SideCounts] = [:]
+    private var targetInstances: [PathId: Int] = [:]
+    private var rollbackInProgress = false
+
+    /// Alive and healthy instances of one run spec, old and new: kept up to date on every change, so that
+    /// progress costs the same however large the fleet.
+    private struct SideCounts: Equatable {
+        var old = RolloutProgress.Counts(alive: 0, healthy: 0)
+        var new = RolloutProgress.Counts(alive: 0, healthy: 0)
+    }
+
+    private enum Timer {
+        case report(InstanceId, incarnation: Int, DriverReport)
+        case relaunch(InstanceId, incarnation: Int)
+        case driverWake(token: Int)
+    }
+
+    /// A scheduler for the definitions in `root`, each at the version given in `versions`, acting through `driver`.
+    public init(root: GroupDefinition, versions: [PathId: String], driver: InstanceDriver, strategy: any RolloutStrategy) {
+        self.root = root
+        self.versions = versions
+        self.driver = driver
+        self.strategy = strategy
+        for spec in root.transitiveRunSpecs {
+            definitionsByVersion[Self.key(spec.id, versions[spec.id] ?? "")] = spec
+            targetInstances[spec.id] = spec.instances
+        }
+        driver.attach(self)
+    }
+
+    // MARK: Fleet set-up
+
+    /// Adds instances that already run when the scheduler starts (a steady fleet or a scenario's), without events.
+    /// `definition` is the run spec they were launched from, at `version`. Returns how many found room.
+    @discardableResult
+    public func adopt(count: Int, of definition: RunSpec, version: String, condition: InstanceCondition,
+                      healthy: Bool?) -> Int {
+        definitionsByVersion[Self.key(definition.id, version)] = definition
+        var adopted = 0
+        for _ in 0..<count {
+            let id = makeInstanceId(for: definition.id)
+            let request = LaunchRequest(instanceId: id, incarnation: 1, spec: definition, version: version)
+            guard let placement = driver.adopt(request, condition: condition, healthy: healthy, now: now) else { continue }
+            var record = InstanceRecord(id: id, specId: definition.id, version: version, condition: condition, goal: .running,
+                                        agent: placement.agent, host: placement.host, incarnation: 1, stagedAt: now)
+            if condition == .running {
+                record.runningSince = now
+                let timings = Self.healthTimings(definition)
+                if !timings.isEmpty {
+                    var tracker = HealthTracker(checks: timings, runningSince: now - Self.steadyAge)
+                    if healthy != nil {
+                        for index in timings.indices {
+                            _ = tracker.record(healthy == true ? .healthy : .unhealthy(cause: "unhealthy at start"), check: index, at: now)
+                        }
+                    }
+                    record.health = tracker
+                    record.healthy = tracker.healthy
+                    driver.startHealthChecks(id, tracker: tracker, now: now)
+                }
+            }
+            store(record)
+            instancesBySpec[definition.id, default: []].append(id)
+            adopted += 1
+        }
+        return adopted
+    }
+
+    /// How long adopted instances are taken to have run: past any grace period, so their failures count at once.
+    static let steadyAge: Double = 86_400
+
+    // MARK: Commands
+
+    /// Deploys `target`: plans the change from what runs, cancels a deployment in progress (Marathon's forced
+    /// deployment), and starts the first step. `newVersions` names the versions of changed run specs; a run spec
+    /// whose definition equals one it ran before gets that version back (a roll back). With `restartAll` every run
+    /// spec is restarted even if unchanged.
+    @discardableResult
+    public func deploy(_ target: GroupDefinition, newVersions: [PathId: String] = [:], restartAll: Bool = false) -> DeployResult {
+        let plan = DeploymentPlan(from: root, to: target, restartAll: restartAll)
+        guard !plan.steps.isEmpty else { return .nothingToDo }
+        if let running = deployment {
+            finishDeployment(running, event: .deploymentFailed(planId: running.id, plan: running.plan, reason: "The upgrade has been cancelled"),
+                             outcome: .cancelled(reason: "The upgrade has been cancelled"))
+        }
+        let original = root
+        var deploymentVersions: [PathId: String] = [:]
+        let stamp = Self.versionStamp(now)
+        for action in plan.steps.flatMap(\.actions) {
+            let spec = action.runSpec
+            switch action {
+            case .restart, .start:
+                deploymentVersions[spec.id] = newVersions[spec.id] ?? knownVersion(of: spec, unless: restartAll) ?? stamp
+            case .scale:
+                deploymentVersions[spec.id] = versions[spec.id] ?? newVersions[spec.id] ?? stamp
+            case .stop:
+                deploymentVersions[spec.id] = versions[spec.id] ?? stamp
+            }
+        }
+        let targetSpecs = Dictionary(target.transitiveRunSpecs.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+        for (id, version) in deploymentVersions.sorted(by: { $0.key < $1.key }) {
+            versions[id] = version
+            if let spec = targetSpecs[id] { definitionsByVersion[Self.key(id, version)] = spec }
+            recount(id)
+        }
+        root = target
+        targetInstances = targetSpecs.mapValues(\.instances)
+        deploymentCount += 1
+        let planId = hex4(deploymentCount) + "-" + String(Int(now * 1000))
+        deployment = Deployment(id: "deployment-\(planId)", plan: plan, original: original, stepIndex: 0, paused: false,
+                                isRollback: rollbackInProgress, machines: [:], versions: deploymentVersions)
+        rollbackInProgress = false
+        outcome = nil
+        startStep(0)
+        drain()
+        return .started(planId: deployment?.id ?? "deployment-\(planId)")
+    }
+
+    /// Holds back new kills and launches; those already asked for finish.
+    public func pause() {
+        guard var running = deployment, !running.paused else { return }
+        running.paused = true
+        for id in running.machines.keys.sorted() { running.machines[id]?.pause() }
+        deployment = running
+        emit(.deploymentPaused(planId: running.id))
+        touchedSpecs.formUnion(running.machines.keys)
+        emitProgress()
+    }
+
+    /// Releases what `pause()` held back.
+    public func resume() {
+        guard var running = deployment, running.paused else { return }
+        running.paused = false
+        var released: [(PathId, [RolloutAction])] = []
+        for id in running.machines.keys.sorted() {
+            released.append((id, running.machines[id]?.resume() ?? []))
+        }
+        deployment = running
+        emit(.deploymentResumed(planId: running.id))
+        for (id, actions) in released { perform(actions, for: id) }
+        touchedSpecs.formUnion(running.machines.keys)
+        drain()
+        checkStepFinished()
+    }
+
+    /// Cancels the deployment in progress. With `rollBack`, deploys the definitions from before it (Marathon's
+    /// `DELETE /v2/deployments/{id}`); without, leaves the fleet as it is (`?force=true`).
+    public func abort(rollBack: Bool) {
+        guard let running = deployment else { return }
+        let reason = "The upgrade has been cancelled"
+        finishDeployment(running, event: .deploymentFailed(planId: running.id, plan: running.plan, reason: reason),
+                         outcome: rollBack ? .rolledBack(completed: false) : .cancelled(reason: reason))
+        guard rollBack else { return }
+        rollbackInProgress = true
+        if case .nothingToDo = deploy(running.original) {
+            rollbackInProgress = false
+            outcome = .rolledBack(completed: true)
+        }
+    }
+
+    // MARK: Time
+
+    /// The time of the next thing that will happen, if anything will.
+    public var nextEventTime: Double? { timers.nextTime }
+
+    /// Processes everything due up to `time`, then sets the clock to `time` (when it is later than now).
+    public func advance(to time: Double) {
+        while let (due, timer) = timers.pop(dueBy: time) {
+            now = max(now, due)
+            handle(timer)
+            drain()
+        }
+        if time.isFinite { now = max(now, time) }
+    }
+
+    /// The events recorded since the last call, oldest first.
+    public func takeEvents() -> [RolloutEvent] {
+        defer { events.removeAll(keepingCapacity: true) }
+        return events
+    }
+
+    // MARK: DriverSink
+
+    public func report(_ report: DriverReport, instance: InstanceId, incarnation: Int, at time: Double) {
+        timers.push(.report(instance, incarnation: incarnation, report), at: max(time, now))
+    }
+
+    public func wake(token: Int, at time: Double) {
+        timers.push(.driverWake(token: token), at: max(time, now))
+    }
+
+    // MARK: Counting
+
+    /// The counts for one run spec: old and new instances relative to the version being deployed to.
+    public func progress(of specId: PathId) -> RolloutProgress {
+        let side = counts[specId] ?? SideCounts()
+        let instancesWanted = targetInstances[specId] ?? 0
+        let limits = deployment?.machines[specId]?.limits ?? (instancesWanted, instancesWanted)
+        return RolloutProgress(appId: specId, target: instancesWanted, minHealthy: limits.minHealthy, maxCapacity: limits.maxCapacity,
+                               old: side.old, new: side.new, paused: deployment?.paused ?? false)
+    }
+
+    /// The instance ids of a run spec, in launch order.
+    public func instanceIds(of specId: PathId) -> [InstanceId] {
+        instancesBySpec[specId] ?? []
+    }
+
+    // MARK: Steps
+
+    private func startStep(_ index: Int) {
+        guard var running = deployment else { return }
+        running.stepIndex = index
+        running.machines = [:]
+        deployment = running
+        emit(.deploymentInfo(planId: running.id, plan: running.plan, step: index + 1))
+        let step = running.plan.steps[index]
+        var started: [(PathId, [RolloutAction])] = []
+        for action in step.actions {
+            let id = action.runSpec.id
+            var machine = RolloutMachine(action: action, version: running.versions[id] ?? "", strategy: strategy,
+                                         current: snapshots(of: id))
+            let actions = machine.start()
+            deployment?.machines[id] = machine
+            started.append((id, actions))
+            touchedSpecs.insert(id)
+        }
+        for (id, actions) in started {
+            perform(actions, for: id, atStart: true)
+        }
+        checkStepFinished()
+    }
+
+    private func checkStepFinished() {
+        guard let running = deployment, running.machines.values.allSatisfy(\.isFinished) else { return }
+        emit(.deploymentStepSuccess(planId: running.id, plan: running.plan, step: running.stepIndex + 1))
+        for action in running.plan.steps[running.stepIndex].actions {
+            if case .stop(let spec) = action { forget(spec.id) }
+        }
+        if running.stepIndex + 1 < running.plan.steps.count {
+            startStep(running.stepIndex + 1)
+        } else {
+            let wasRollback = running.isRollback
+            finishDeployment(running, event: .deploymentSuccess(planId: running.id, plan: running.plan),
+                             outcome: wasRollback ? .rolledBack(completed: true) : .succeeded)
+        }
+    }
+
+    private func finishDeployment(_ finished: Deployment, event: RolloutEvent.Kind, outcome: Outcome) {
+        touchedSpecs.formUnion(finished.machines.keys)
+        emitProgress()
+        emit(event)
+        deployment = nil
+        self.outcome = outcome
+    }
+
+    /// Drops a removed run spec's records once its stop is done.
+    private func forget(_ specId: PathId) {
+        for id in instancesBySpec[specId] ?? [] { instances[id] = nil }
+        instancesBySpec[specId] = nil
+        counts[specId] = nil
+        versions[specId] = nil
+        lastProgress[specId] = nil
+    }
+
+    // MARK: Actions
+
+    private func perform(_ actions: [RolloutAction], for specId: PathId, atStart: Bool = false) {
+        for action in actions {
+            switch action {
+            case .launch(let count):
+                for _ in 0..<count { launchNew(specId) }
+            case .kill(let id, let goal):
+                kill(id, goal: goal, reason: killReason(specId, atStart: atStart))
+            case .startReadinessChecks(let id):
+                guard case .app(let app)? = definition(of: id), let check = app.readinessChecks.first else { continue }
+                driver.startReadinessChecks(id, check: check, now: now)
+            case .resetLaunchDelay:
+                launchFailures[specId] = 0
+            case .finished:
+                break
+            }
+        }
+    }
+
+    /// A sentence saying why the deployment kills an old instance now.
+    private func killReason(_ specId: PathId, atStart: Bool) -> String {
+        guard let machine = deployment?.machines[specId] else { return "killed by the deployment" }
+        switch machine.action {
+        case .restart:
+            let counts = progress(of: specId)
+            let healthy = counts.old.healthy + counts.new.healthy
+            let minimum = machine.limits?.minHealthy ?? 0
+            return atStart ? "killed at the start of the upgrade: \(healthy) healthy, \(minimum) required"
+                           : "replaced by a healthy new instance: \(healthy) healthy, \(minimum) required"
+        case .scale(_, let instances, _): return "killed to scale to \(instances) instances"
+        case .stop: return "stopped: the definition no longer has this app"
+        case .start: return "killed by the deployment"
+        }
+    }
+
+    private func launchNew(_ specId: PathId) {
+        guard let version = versions[specId], let spec = definitionsByVersion[Self.key(specId, version)] else { return }
+        let id = makeInstanceId(for: specId)
+        let record = InstanceRecord(id: id, specId: specId, version: version, condition: .scheduled, goal: .running,
+                                    agent: nil, host: "", incarnation: 1, stagedAt: now)
+        store(record)
+        instancesBySpec[specId, default: []].append(id)
+        emit(.statusUpdate(ref(record), taskStatus: "TASK_STAGING", message: "launched: a new instance of version \(version)"))
+        touchedSpecs.insert(specId)
+        driver.launch(LaunchRequest(instanceId: id, incarnation: 1, spec: spec, version: version), now: now)
+        feed(specId, .instanceChanged(snapshot(record)))
+    }
+
+    private func kill(_ id: InstanceId, goal: InstanceGoal, reason: String) {
+        guard var record = instances[id] else { return }
+        record.goal = goal
+        touchedSpecs.insert(record.specId)
+        if record.condition.isTerminal {
+            store(record)
+            feed(record.specId, .instanceChanged(snapshot(record)))
+            expungeIfDone(record)
+            return
+        }
+        if record.condition == .scheduled {
+            record.condition = .killed
+            store(record)
+            driver.kill(id, keepReservation: false, now: now)
+            emit(.statusUpdate(ref(record), taskStatus: "TASK_KILLED", message: "killed before it was placed: \(reason)"))
+            feed(record.specId, .instanceChanged(snapshot(record)))
+            expungeIfDone(record)
+            return
+        }
+        record.condition = .killing
+        store(record)
+        emit(.statusUpdate(ref(record), taskStatus: "TASK_KILLING", message: reason))
+        driver.kill(id, keepReservation: goal == .stopped, now: now)
+        feed(record.specId, .instanceChanged(snapshot(record)))
+    }
+
+    // MARK: Timers
+
+    private func handle(_ timer: Timer) {
+        switch timer {
+        case .driverWake(let token):
+            driver.wake(token: token, now: now)
+        case .relaunch(let id, let incarnation):
+            relaunch(id, incarnation: incarnation)
+        case .report(let id, let incarnation, let report):
+            guard let record = instances[id], record.incarnation == incarnation else { return }
+            handle(report, for: record)
+        }
+    }
+
+    private func handle(_ report: DriverReport, for original: InstanceRecord) {
+        var record = original
+        let id = record.id
+        switch report {
+        case .placed(let agent, let host):
+            record.agent = agent
+            record.host = host
+            record.unplaceableReason = nil
+            if record.condition == .scheduled { record.condition = .staging }
+            store(record)
+        case .unplaceable(let reason):
+            guard record.unplaceableReason != reason else { return }
+            record.unplaceableReason = reason
+            store(record)
+            emit(.instanceUnplaceable(ref(record), reason: reason))
+        case .condition(let condition, let message):
+            guard condition != record.condition, !record.condition.isTerminal else { return }
+            changeCondition(&record, to: condition, message: message)
+        case .probe(let check, let result):
+            guard record.condition == .running, record.goal == .running, var tracker = record.health else { return }
+            let effects = tracker.record(result, check: check, at: now)
+            record.health = tracker
+            store(record)
+            apply(effects, to: id)
+        case .readiness(let ready):
+            guard record.condition == .running else { return }
+            feed(record.specId, .readinessChanged(id, version: record.version, ready: ready))
+        }
+    }
+
+    private func changeCondition(_ record: inout InstanceRecord, to condition: InstanceCondition, message: String) {
+        let id = record.id
+        record.condition = condition
+        touchedSpecs.insert(record.specId)
+        if condition == .running {
+            record.runningSince = now
+            let timings = definition(of: id).map(Self.healthTimings) ?? []
+            if !timings.isEmpty {
+                let tracker = HealthTracker(checks: timings, runningSince: now)
+                record.health = tracker
+                record.healthy = nil
+                store(record)
+                driver.startHealthChecks(id, tracker: tracker, now: now)
+            }
+        }
+        if condition.isTerminal {
+            record.health = nil
+            record.healthy = nil
+            record.runningSince = nil
+        }
+        store(record)
+        if let status = condition.taskStatus {
+            emit(.statusUpdate(ref(record), taskStatus: status, message: message))
+        }
+        feed(record.specId, .instanceChanged(snapshot(record)))
+        if condition.isTerminal {
+            if record.goal == .running {
+                scheduleRelaunch(record, failed: condition != .killed || record.killedForHealth)
+            } else {
+                expungeIfDone(record)
+            }
+        }
+    }
+
+    private func apply(_ effects: [HealthEffect], to id: InstanceId) {
+        for effect in effects {
+            guard var record = instances[id] else { return }
+            switch effect {
+            case .failedCheck(_, let cause):
+                emit(.failedHealthCheck(ref(record), cause: cause))
+            case .aliveChanged:
+                break
+            case .healthChanged(let healthy):
+                record.healthy = healthy
+                store(record)
+                touchedSpecs.insert(record.specId)
+                emit(.instanceHealthChanged(ref(record), healthy: healthy))
+                feed(record.specId, .healthChanged(id, version: record.version, healthy: healthy))
+            case .kill(let reason):
+                record.killedForHealth = true
+                store(record)
+                emit(.unhealthyInstanceKill(ref(record), reason: reason))
+                kill(id, goal: .running, reason: "failed \(record.health?.checks.first?.maxConsecutiveFailures ?? 0) health checks in a row: \(reason)")
+            }
+        }
+    }
+
+    /// Marathon's launch queue: a terminal instance whose goal is still running comes back after the run spec's
+    /// back-off, which grows with each failure and is reset when a new version is deployed.
+    private func scheduleRelaunch(_ record: InstanceRecord, failed: Bool) {
+        guard let spec = definition(of: record.id) else { return }
+        if failed { launchFailures[record.specId, default: 0] += 1 }
+        let delay = backoff(of: spec).delay(afterFailures: max(launchFailures[record.specId] ?? 0, failed ? 1 : 0))
+        timers.push(.relaunch(record.id, incarnation: record.incarnation), at: now + delay)
+    }
+
+    private func relaunch(_ id: InstanceId, incarnation: Int) {
+        guard var record = instances[id], record.incarnation == incarnation, record.goal == .running,
+              record.condition.isTerminal else { return }
+        // A relaunch runs the run spec's current version for an instance that belongs to it; an old instance
+        // whose version is gone keeps its own definition.
+        guard let spec = definitionsByVersion[Self.key(record.specId, record.version)] else { return }
+        record.incarnation += 1
+        record.condition = .scheduled
+        record.agent = nil
+        record.host = ""
+        record.stagedAt = now
+        record.killedForHealth = false
+        record.unplaceableReason = nil
+        store(record)
+        touchedSpecs.insert(record.specId)
+        emit(.statusUpdate(ref(record), taskStatus: "TASK_STAGING", message: "relaunched after it stopped"))
+        driver.launch(LaunchRequest(instanceId: id, incarnation: record.incarnation, spec: spec, version: record.version), now: now)
+        feed(record.specId, .instanceChanged(snapshot(record)))
+    }
+
+    private func expungeIfDone(_ record: InstanceRecord) {
+        guard record.condition.isTerminal, record.goal.isTerminal else { return }
+        store(nil, replacing: record.id)
+        instancesBySpec[record.specId]?.removeAll { $0 == record.id }
+    }
+
+    // MARK: Machines
+
+    private func feed(_ specId: PathId, _ input: RolloutInput) {
+        pendingInputs.append((specId, input))
+    }
+
+    /// Hands queued inputs to the machine of their run spec, one at a time, and carries out what they answer.
+    private func drain() {
+        var index = 0
+        while index < pendingInputs.count {
+            let (specId, input) = pendingInputs[index]
+            index += 1
+            guard var machine = deployment?.machines[specId], !machine.isFinished else { continue }
+            let actions = machine.handle(input)
+            deployment?.machines[specId] = machine
+            perform(actions, for: specId)
+            if machine.isFinished { checkStepFinished() }
+        }
+        pendingInputs.removeAll(keepingCapacity: true)
+        emitProgress()
+    }
+
+    private func emitProgress() {
+        guard !touchedSpecs.isEmpty else { return }
+        let touched = touchedSpecs.sorted()
+        touchedSpecs.removeAll(keepingCapacity: true)
+        guard let running = deployment else { return }
+        for specId in touched where running.machines[specId] != nil {
+            let progress = progress(of: specId)
+            if lastProgress[specId] != progress {
+                lastProgress[specId] = progress
+                emit(.rolloutProgress(progress))
+            }
+        }
+    }
+
+    // MARK: Records
+
+    /// Writes a record (or removes one) and keeps the old / new counts in step.
+    private func store(_ record: InstanceRecord?, replacing id: InstanceId? = nil) {
+        let key = record?.id ?? id
+        guard let key else { return }
+        if let previous = instances[key] { count(previous, sign: -1) }
+        instances[key] = record
+        if let record { count(record, sign: 1) }
+    }
+
+    private func count(_ record: InstanceRecord, sign: Int) {
+        guard !record.condition.isTerminal else { return }
+        let healthy = record.goal == .running && isHealthy(record)
+        var side = counts[record.specId] ?? SideCounts()
+        if record.version == versions[record.specId] {
+            side.new.alive += sign
+            if healthy { side.new.healthy += sign }
+        } else {
+            side.old.alive += sign
+            if healthy { side.old.healthy += sign }
+        }
+        counts[record.specId] = side
+    }
+
+    /// Counts a run spec's instances afresh: its version just changed, so what is old and new changed too.
+    private func recount(_ specId: PathId) {
+        counts[specId] = SideCounts()
+        for id in instancesBySpec[specId] ?? [] {
+            if let record = instances[id] { count(record, sign: 1) }
+        }
+    }
+
+    // MARK: Helpers
+
+    private func emit(_ kind: RolloutEvent.Kind) {
+        events.append(RolloutEvent(time: now, kind: kind))
+    }
+
+    private func ref(_ record: InstanceRecord) -> InstanceRef {
+        InstanceRef(appId: record.specId, instanceId: record.id, version: record.version, host: record.host)
+    }
+
+    private func snapshot(_ record: InstanceRecord) -> InstanceSnapshot {
+        InstanceSnapshot(id: record.id, version: record.version, condition: record.condition, goal: record.goal,
+                         consideredHealthy: isHealthy(record), stagedAt: record.stagedAt)
+    }
+
+    private func snapshots(of specId: PathId) -> [InstanceSnapshot] {
+        (instancesBySpec[specId] ?? []).compactMap { instances[$0].map(snapshot) }
+    }
+
+    /// Marathon's `consideredHealthy`, judged by the instance's own version: healthy by its checks, or running
+    /// when that version has none.
+    private func isHealthy(_ record: InstanceRecord) -> Bool {
+        guard record.condition == .running else { return false }
+        let hasChecks = definition(of: record.id)?.hasConfiguredHealthChecks ?? false
+        return hasChecks ? record.healthy == true : true
+    }
+
+    private func definition(of id: InstanceId) -> RunSpec? {
+        guard let record = instances[id] else { return nil }
+        return definitionsByVersion[Self.key(record.specId, record.version)]
+    }
+
+    /// The version of a definition the scheduler already knows (a roll back to it), unless a new one is wanted.
+    private func knownVersion(of spec: RunSpec, unless forceNew: Bool) -> String? {
+        guard !forceNew else { return nil }
+        let known = definitionsByVersion.filter { $0.value == spec }.map { $0.key }.sorted()
+        return known.first.map { String($0.dropFirst(spec.id.description.count + 1)) }
+    }
+
+    private func makeInstanceId(for specId: PathId) -> InstanceId {
+        let number = (nextInstanceNumber[specId] ?? 0) + 1
+        nextInstanceNumber[specId] = number
+        let name = specId.segments.joined(separator: "_")
+        return InstanceId("\(name).instance-\(hex4(number))")
+    }
+
+    private func backoff(of spec: RunSpec) -> BackoffStrategy {
+        switch spec {
+        case .app(let app): return app.backoff
+        case .pod(let pod): return pod.backoff
+        }
+    }
+
+    /// The health check timings of a run spec: an app's checks, or each pod container's check.
+    static func healthTimings(_ spec: RunSpec) -> [HealthCheckTiming] {
+        switch spec {
+        case .app(let app): return app.healthChecks.map(HealthCheckTiming.init)
+        case .pod(let pod): return pod.containers.compactMap(\.healthCheck).map(HealthCheckTiming.init)
+        }
+    }
+
+    private static func key(_ id: PathId, _ version: String) -> String {
+        id.description + "@" + version
+    }
+
+    /// A Marathon-style version: the ISO 8601 time of the change, on the run's clock (epoch 2026-01-01).
+    static func versionStamp(_ time: Double) -> String {
+        EventEncoder.iso8601(SchedulerCore.epoch + time)
+    }
+
+    /// `t = 0` of a simulated run: 2026-01-01T00:00:00Z, so that timestamps are the same on every run.
+    public static let epoch: Double = 1_767_225_600
+}
+
+/// At least four lowercase hexadecimal digits: `00a3`.
+func hex4(_ value: Int) -> String {
+    let text = String(value, radix: 16)
+    return String(repeating: "0", count: max(0, 4 - text.count)) + text
+}

@@ -1,0 +1,392 @@
+import RollwatchCore
+
+/// The `sim` driver: a deterministic simulated cluster. Agents offer cpus, mem, disk and ports; placement honours
+/// resources and every constraint operator; instances start after their start-up time, pass or fail their
+/// health checks and crash as their version's `SimBehaviour` says; kills take a moment. Everything it does is a
+/// report or a timer on the scheduler's clock, and all randomness comes from one seeded generator.
+public final class SimCluster: InstanceDriver {
+    /// Seconds from launch decision to `TASK_STARTING` at most, and from a kill to `TASK_KILLED`.
+    public static let stagingSeconds = 0.5
+    public static let killSeconds = 1.0
+
+    private struct AgentState {
+        let agent: SimAgent
+        var cpus = 0.0, mem = 0.0, disk = 0.0
+        var ports = 0
+        /// Alive instances per run spec, for constraints.
+        var instances: [PathId: Int] = [:]
+        /// Resources held for stopped resident instances, per run spec.
+        var reservations: [PathId: [Resources]] = [:]
+
+        func fits(_ resources: Resources, ports needed: Int) -> Bool {
+            cpus + resources.cpus <= agent.cpus + 1e-9 && mem + resources.mem <= agent.mem + 1e-9
+                && disk + resources.disk <= agent.disk + 1e-9 && ports + needed <= agent.ports
+        }
+    }
+
+    private enum Phase {
+        case waiting, staging, running, killing, gone
+    }
+
+    private struct SimInstance {
+        var request: LaunchRequest
+        var phase: Phase
+        var agent: Int?
+        var passesChecks: Bool
+        var usesReservation: Bool
+        var probeTracker: HealthTracker?
+    }
+
+    private enum Wake {
+        case starting(InstanceId, Int)
+        case running(InstanceId, Int)
+        case crash(InstanceId, Int)
+        case probe(InstanceId, Int, check: Int, probe: Int)
+        case readiness(InstanceId, Int)
+        case killed(InstanceId, Int, keepReservation: Bool)
+    }
+
+    private weak var sink: (any DriverSink)?
+    private var agents: [AgentState]
+    private var instances: [InstanceId: SimInstance] = [:]
+    private var waiting: [InstanceId] = []
+    private var wakes: [Int: Wake] = [:]
+    private var nextToken = 0
+    private var cursor = 0
+    private var random: SeededGenerator
+    private var behaviours: [String: SimBehaviour] = [:]
+    private var regexCache: [String: Regex<AnyRegexOutput>?] = [:]
+
+    public init(agents: [SimAgent], seed: UInt64) {
+        self.agents = agents.map { AgentState(agent: $0) }
+        self.random = SeededGenerator(seed: seed)
+    }
+
+    /// The agents and what each has in use: for the agent view and for tests.
+    public var agentUsage: [(agent: SimAgent, cpus: Double, mem: Double, instances: Int)] {
+        agents.map { ($0.agent, $0.cpus, $0.mem, $0.instances.values.reduce(0, +)) }
+    }
+
+    /// The agent an instance runs on, if placed.
+    public func agent(of instance: InstanceId) -> SimAgent? {
+        instances[instance]?.agent.map { agents[$0].agent }
+    }
+
+    // MARK: InstanceDriver
+
+    public func attach(_ sink: any DriverSink) {
+        self.sink = sink
+    }
+
+    public func launch(_ request: LaunchRequest, now: Double) {
+        let passes = decideHealth(request)
+        instances[request.instanceId] = SimInstance(request: request, phase: .waiting, agent: nil, passesChecks: passes, usesReservation: false, probeTracker: nil)
+        if !tryPlace(request.instanceId, now: now) {
+            waiting.append(request.instanceId)
+        }
+    }
+
+    public func adopt(_ request: LaunchRequest, condition: InstanceCondition, healthy: Bool?, now: Double) -> (agent: String, host: String)? {
+        let passes = healthy ?? decideHealth(request)
+        instances[request.instanceId] = SimInstance(request: request, phase: .waiting, agent: nil, passesChecks: passes, usesReservation: false, probeTracker: nil)
+        guard let index = chooseAgent(for: request).agent else {
+            instances[request.instanceId] = nil
+            return nil
+        }
+        occupy(index, with: request.instanceId)
+        instances[request.instanceId]?.phase = condition == .running ? .running : .staging
+        if condition == .running {
+            scheduleCrash(request, runningAt: now)
+        } else {
+            schedule(.running(request.instanceId, request.incarnation), at: now + startup(of: request))
+        }
+        let agent = agents[index].agent
+        return (agent.hostname, agent.hostname)
+    }
+
+    public func kill(_ instance: InstanceId, keepReservation: Bool, now: Double) {
+        guard let simInstance = instances[instance] else { return }
+        switch simInstance.phase {
+        case .waiting:
+            waiting.removeAll { $0 == instance }
+            instances[instance] = nil
+        case .staging, .running:
+            instances[instance]?.phase = .killing
+            schedule(.killed(instance, simInstance.request.incarnation, keepReservation: keepReservation), at: now + Self.killSeconds)
+        case .killing, .gone:
+            break
+        }
+    }
+
+    public func wake(token: Int, now: Double) {
+        guard let wake = wakes.removeValue(forKey: token) else { return }
+        switch wake {
+        case .starting(let id, let incarnation):
+            guard let instance = current(id, incarnation), instance.phase == .staging else { return }
+            report(.condition(.starting, message: "starting on \(hostname(instance))"), instance, at: now)
+        case .running(let id, let incarnation):
+            guard let instance = current(id, incarnation), instance.phase == .staging else { return }
+            instances[id]?.phase = .running
+            report(.condition(.running, message: "running on \(hostname(instance))"), instance, at: now)
+            scheduleCrash(instance.request, runningAt: now)
+        case .crash(let id, let incarnation):
+            guard let instance = current(id, incarnation), instance.phase == .running else { return }
+            release(id, keepReservation: false)
+            report(.condition(.failed, message: "exited with code 1 on \(hostname(instance)) (\(SimBehaviour.crashLabel))"), instance, at: now)
+            instances[id]?.phase = .gone
+            placeWaiting(now: now)
+        case .probe(let id, let incarnation, let check, let probe):
+            guard let instance = current(id, incarnation), instance.phase == .running else { return }
+            if instance.passesChecks {
+                report(.probe(check: check, result: .healthy), instance, at: now)
+            } else {
+                report(.probe(check: check, result: .unhealthy(cause: failureCause(instance.request, check: check))), instance, at: now)
+                scheduleProbe(instance, check: check, probe: probe + 1)
+            }
+        case .readiness(let id, let incarnation):
+            guard let instance = current(id, incarnation), instance.phase == .running, instance.passesChecks else { return }
+            report(.readiness(ready: true), instance, at: now)
+        case .killed(let id, let incarnation, let keepReservation):
+            guard let instance = current(id, incarnation), instance.phase == .killing else { return }
+            let host = hostname(instance)
+            release(id, keepReservation: keepReservation)
+            instances[id] = nil
+            report(.condition(.killed, message: "killed on \(host)"), instance, at: now)
+            placeWaiting(now: now)
+        }
+    }
+
+    public func startHealthChecks(_ instance: InstanceId, tracker: HealthTracker, now: Double) {
+        guard var simInstance = instances[instance] else { return }
+        simInstance.probeTracker = tracker
+        instances[instance] = simInstance
+        for check in tracker.checks.indices {
+            // Failures before the grace period ends would be ignored, and answers after the first success change
+            // nothing while the instance stays healthy: only the probes that matter are simulated.
+            let earliest = simInstance.passesChecks ? now : max(now, tracker.runningSince + tracker.checks[check].gracePeriodSeconds)
+            var probe = 0
+            let first = tracker.probeTime(check: check, probe: 0)
+            if earliest > first {
+                probe = Int(((earliest - first) / tracker.checks[check].intervalSeconds).rounded(.up))
+            }
+            scheduleProbe(simInstance, check: check, probe: probe)
+        }
+    }
+
+    public func startReadinessChecks(_ instance: InstanceId, check: ReadinessCheck, now: Double) {
+        guard let simInstance = instances[instance], simInstance.passesChecks else { return }
+        schedule(.readiness(instance, simInstance.request.incarnation), at: now)
+    }
+
+    // MARK: Placement
+
+    /// Places a waiting instance if some agent can take it, reporting where; otherwise reports why not.
+    private func tryPlace(_ id: InstanceId, now: Double) -> Bool {
+        guard let instance = instances[id] else { return true }
+        let choice = chooseAgent(for: instance.request)
+        guard let index = choice.agent else {
+            report(.unplaceable(reason: choice.reason), instance, at: now)
+            return false
+        }
+        occupy(index, with: id)
+        instances[id]?.phase = .staging
+        let startup = startup(of: instance.request)
+        report(.placed(agent: agents[index].agent.hostname, host: agents[index].agent.hostname), instance, at: now)
+        schedule(.starting(id, instance.request.incarnation), at: now + min(Self.stagingSeconds, startup / 2))
+        schedule(.running(id, instance.request.incarnation), at: now + startup)
+        return true
+    }
+
+    private func placeWaiting(now: Double) {
+        guard !waiting.isEmpty else { return }
+        let candidates = waiting
+        waiting.removeAll(keepingCapacity: true)
+        for id in candidates where !tryPlace(id, now: now) {
+            waiting.append(id)
+        }
+    }
+
+    /// The agent for an instance: a reservation of its run spec first (resident instances come back there), then
+    /// the first agent from a rotating cursor that has room and satisfies every constraint. Without one, why not.
+    private func chooseAgent(for request: LaunchRequest) -> (agent: Int?, reason: String) {
+        let spec = request.spec
+        if spec.isResident, let index = agents.indices.first(where: { !(agents[$0].reservations[spec.id] ?? []).isEmpty }) {
+            return (index, "")
+        }
+        guard !agents.isEmpty else { return (nil, "the cluster has no agents") }
+        let resources = spec.resourcesPerInstance
+        let ports = spec.hostPortCount
+        let constraints = spec.constraints
+        var lacking = 0
+        var broken: [String: Int] = [:]
+        for offset in 0..<agents.count {
+            let index = (cursor + offset) % agents.count
+            guard agents[index].fits(resources, ports: ports) else {
+                lacking += 1
+                continue
+            }
+            if let failed = constraints.first(where: { !satisfies($0, agent: index, spec: spec.id) }) {
+                broken[failed.description, default: 0] += 1
+                continue
+            }
+            cursor = (index + 1) % agents.count
+            return (index, "")
+        }
+        var parts = broken.sorted { $0.key < $1.key }.map { "\($0.value) break \($0.key)" }
+        if lacking > 0 {
+            parts.append("\(lacking) lack room for \(Self.describe(resources))\(ports > 0 ? " and \(ports) port\(ports == 1 ? "" : "s")" : "")")
+        }
+        return (nil, "no agent can take it: of \(agents.count) agents, " + parts.joined(separator: ", "))
+    }
+
+    /// Whether placing one more instance of `spec` on `agent` keeps the constraint.
+    private func satisfies(_ constraint: Constraint, agent index: Int, spec: PathId) -> Bool {
+        let value = agents[index].agent.value(of: constraint.field)
+        switch constraint.operator {
+        case .unique:
+            guard let value else { return false }
+            return count(of: spec, where: constraint.field, is: value) == 0
+        case .cluster:
+            guard let value else { return false }
+            if let wanted = constraint.value { return value == wanted }
+            let occupied = agents.filter { ($0.instances[spec] ?? 0) > 0 }.compactMap { $0.agent.value(of: constraint.field) }
+            return occupied.isEmpty || occupied.allSatisfy { $0 == value }
+        case .groupBy:
+            guard let value else { return false }
+            var perValue: [String: Int] = [:]
+            for state in agents { if let other = state.agent.value(of: constraint.field) { perValue[other, default: 0] += state.instances[spec] ?? 0 } }
+            let fewest = perValue.values.min() ?? 0
+            return (perValue[value] ?? 0) <= fewest
+        case .maxPer:
+            guard let value, let limit = constraint.value.flatMap({ Int($0) }) else { return false }
+            return count(of: spec, where: constraint.field, is: value) < limit
+        case .like:
+            guard let value else { return false }
+            return matches(value, constraint.value ?? "")
+        case .unlike:
+            guard let value else { return true }
+            return !matches(value, constraint.value ?? "")
+        case .is:
+            guard let value else { return false }
+            let wanted = constraint.value ?? ""
+            if let left = Double(value), let right = Double(wanted) { return abs(left - right) < 0.001 }
+            return value == wanted
+        }
+    }
+
+    private func count(of spec: PathId, where field: String, is value: String) -> Int {
+        agents.reduce(0) { total, state in total + (state.agent.value(of: field) == value ? state.instances[spec] ?? 0 : 0) }
+    }
+
+    private func matches(_ value: String, _ pattern: String) -> Bool {
+        if regexCache[pattern] == nil { regexCache[pattern] = .some(try? Regex(pattern)) }
+        guard let regex = regexCache[pattern] ?? nil else { return false }
+        return (try? regex.wholeMatch(in: value)) != nil
+    }
+
+    private func occupy(_ index: Int, with id: InstanceId) {
+        guard let request = instances[id]?.request else { return }
+        let resources = request.spec.resourcesPerInstance
+        if request.spec.isResident, var held = agents[index].reservations[request.spec.id], !held.isEmpty {
+            held.removeLast()
+            agents[index].reservations[request.spec.id] = held
+            instances[id]?.usesReservation = true
+        } else {
+            agents[index].cpus += resources.cpus
+            agents[index].mem += resources.mem
+            agents[index].disk += resources.disk
+        }
+        agents[index].ports += request.spec.hostPortCount
+        agents[index].instances[request.spec.id, default: 0] += 1
+        instances[id]?.agent = index
+    }
+
+    private func release(_ id: InstanceId, keepReservation: Bool) {
+        guard let instance = instances[id], let index = instance.agent else { return }
+        let spec = instance.request.spec
+        let resources = spec.resourcesPerInstance
+        if keepReservation && spec.isResident {
+            agents[index].reservations[spec.id, default: []].append(resources)
+        } else {
+            agents[index].cpus -= resources.cpus
+            agents[index].mem -= resources.mem
+            agents[index].disk -= resources.disk
+        }
+        agents[index].ports -= spec.hostPortCount
+        agents[index].instances[spec.id, default: 0] -= 1
+        instances[id]?.agent = nil
+    }
+
+    // MARK: Behaviour
+
+    private func behaviour(of request: LaunchRequest) -> SimBehaviour {
+        let key = request.spec.id.description + "@" + request.version
+        if let known = behaviours[key] { return known }
+        let behaviour = SimBehaviour(request.spec)
+        behaviours[key] = behaviour
+        return behaviour
+    }
+
+    /// Start-up time with ±20 % seeded jitter.
+    private func startup(of request: LaunchRequest) -> Double {
+        let base = behaviour(of: request).startupSeconds
+        return base * Double.random(in: 0.8...1.2, using: &random)
+    }
+
+    private func decideHealth(_ request: LaunchRequest) -> Bool {
+        switch behaviour(of: request).health {
+        case .always: return true
+        case .never: return false
+        case .probability(let probability): return Double.random(in: 0..<1, using: &random) < probability
+        }
+    }
+
+    private func scheduleCrash(_ request: LaunchRequest, runningAt now: Double) {
+        if let after = behaviour(of: request).crashAfterSeconds {
+            schedule(.crash(request.instanceId, request.incarnation), at: now + after)
+        }
+    }
+
+    private func scheduleProbe(_ instance: SimInstance, check: Int, probe: Int) {
+        guard let tracker = instance.probeTracker else { return }
+        schedule(.probe(instance.request.instanceId, instance.request.incarnation, check: check, probe: probe),
+                 at: tracker.probeTime(check: check, probe: probe))
+    }
+
+    private func failureCause(_ request: LaunchRequest, check: Int) -> String {
+        let kinds = request.spec.healthCheckKinds
+        switch kinds.indices.contains(check) ? kinds[check] : "HTTP" {
+        case "TCP", "MESOS_TCP": return "Connection refused"
+        case "COMMAND": return "command exited with code 1"
+        default: return "503 Service Unavailable"
+        }
+    }
+
+    // MARK: Plumbing
+
+    private func current(_ id: InstanceId, _ incarnation: Int) -> SimInstance? {
+        guard let instance = instances[id], instance.request.incarnation == incarnation else { return nil }
+        return instance
+    }
+
+    private func hostname(_ instance: SimInstance) -> String {
+        instance.agent.map { agents[$0].agent.hostname } ?? "no agent"
+    }
+
+    private func report(_ report: DriverReport, _ instance: SimInstance, at time: Double) {
+        sink?.report(report, instance: instance.request.instanceId, incarnation: instance.request.incarnation, at: time)
+    }
+
+    private func schedule(_ wake: Wake, at time: Double) {
+        nextToken += 1
+        wakes[nextToken] = wake
+        sink?.wake(token: nextToken, at: time)
+    }
+
+    private static func describe(_ resources: Resources) -> String {
+        func number(_ value: Double) -> String {
+            value == value.rounded() ? String(Int(value)) : String(value)
+        }
+        return "\(number(resources.cpus)) cpus, \(number(resources.mem)) MiB"
+    }
+}
