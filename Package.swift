@@ -19,7 +19,7 @@ let package = Package(
         .target(name: "RollwatchScheduler", dependencies: ["RollwatchCore"]),
         .target(name: "RollwatchSim", dependencies: ["RollwatchCore"]),
         .executableTarget(name: "rollwatch", dependencies: [
-            "RollwatchCore",
+            "RollwatchCore", "RollwatchScheduler", "RollwatchSim",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .testTarget(name: "CNcurseswTests", dependencies: ["CNcursesw"]),

@@ -311,6 +311,7 @@ public final class SchedulerCore: DriverSink {
 
     private func checkStepFinished() {
         guard let running = deployment, running.machines.values.allSatisfy(\.isFinished) else { return }
+        emitProgress()
         emit(.deploymentStepSuccess(planId: running.id, plan: running.plan, step: running.stepIndex + 1))
         for action in running.plan.steps[running.stepIndex].actions {
             if case .stop(let spec) = action { forget(spec.id) }
@@ -687,7 +688,7 @@ public final class SchedulerCore: DriverSink {
     }
 
     /// A Marathon-style version: the ISO 8601 time of the change, on the run's clock (epoch 2026-01-01).
-    static func versionStamp(_ time: Double) -> String {
+    public static func versionStamp(_ time: Double) -> String {
         EventEncoder.iso8601(SchedulerCore.epoch + time)
     }
 

@@ -26,6 +26,12 @@ public struct SimAgent: Sendable, Hashable {
         self.region = region
     }
 
+    /// An agent as a scenario file describes it.
+    public init(_ agent: Scenario.Agent) {
+        self.init(hostname: agent.hostname, cpus: agent.cpus, mem: agent.mem, disk: agent.disk, ports: agent.ports,
+                  attributes: agent.attributes, zone: agent.zone, region: agent.region)
+    }
+
     /// The value a constraint's field names on this agent: the hostname, the zone or region, or an attribute.
     public func value(of field: String) -> String? {
         switch field {

@@ -3,6 +3,12 @@ import RollwatchCore
 
 /// The exit codes of ARCHITECTURE.md §5.3 that the commands use.
 enum ExitCodes {
+    /// The deployment failed: nothing left could make it progress.
+    static let failed: Int32 = 1
+    /// The deployment was aborted or rolled back.
+    static let aborted: Int32 = 2
+    /// The deployment did not finish within `--timeout`.
+    static let timedOut: Int32 = 3
     /// Bad input or usage (sysexits' EX_USAGE).
     static let badInput: Int32 = 64
 }

@@ -138,7 +138,7 @@ public struct EventEncoder: Sendable {
     }
 
     /// `12.500` with a fixed number of decimals.
-    static func fixed(_ value: Double, digits: Int) -> String {
+    public static func fixed(_ value: Double, digits: Int) -> String {
         let scale = Int64(pow10(digits))
         let scaled = Int64((value * Double(scale)).rounded())
         let sign = scaled < 0 ? "-" : ""

@@ -1,0 +1,39 @@
+import ArgumentParser
+
+/// A length of time on the command line: `90s`, `5m`, `1h`, `250ms`, or a plain number of seconds.
+struct DurationArgument: ExpressibleByArgument, Sendable {
+    let seconds: Double
+
+    init?(argument: String) {
+        let units: [(suffix: String, factor: Double)] = [("ms", 0.001), ("s", 1), ("m", 60), ("h", 3_600)]
+        for unit in units where argument.hasSuffix(unit.suffix) {
+            guard let value = Double(argument.dropLast(unit.suffix.count)), value >= 0, value.isFinite else { return nil }
+            seconds = value * unit.factor
+            return
+        }
+        guard let value = Double(argument), value >= 0, value.isFinite else { return nil }
+        seconds = value
+    }
+
+    init(seconds: Double) {
+        self.seconds = seconds
+    }
+
+    static var defaultCompletionKind: CompletionKind { .default }
+}
+
+/// How fast simulated time runs: a factor of wall time (1 to 1000), or `max`, as fast as the machine goes.
+enum SpeedArgument: ExpressibleByArgument, Sendable, Equatable {
+    case factor(Double)
+    case max
+
+    init?(argument: String) {
+        if argument == "max" {
+            self = .max
+            return
+        }
+        let text = argument.hasSuffix("x") ? String(argument.dropLast()) : argument
+        guard let value = Double(text), value >= 1, value <= 1_000 else { return nil }
+        self = .factor(value)
+    }
+}

@@ -1,0 +1,167 @@
+import ArgumentParser
+import Foundation
+import RollwatchCore
+import RollwatchScheduler
+import RollwatchSim
+import Synchronization
+
+/// The signal that interrupted a headless run, or 0.
+let interruptSignal = Atomic<Int32>(0)
+
+/// `rollwatch run APP.json --to NEW.json`: deploys the difference on the simulated cluster without a screen,
+/// printing one line (or one JSON object) per event, and exits with a code that says how it ended.
+struct Run: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Run a deployment headless on the simulated cluster and print its events.",
+        discussion: """
+            Without --to, every app is restarted as it is (a rolling restart). Exit codes: 0 done, all new \
+            instances healthy; 1 failed (nothing left that could make progress); 2 aborted or rolled back; 3 timed \
+            out; 64 bad input; 130 interrupted (the deployment is paused and the output flushed).
+            """)
+
+    /// How events are printed.
+    enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
+        case text, jsonl
+    }
+
+    @Argument(help: "The definitions that run now (an app, a group or a pod).")
+    var app: String
+
+    @Option(help: "The definitions to deploy. Without it: a rolling restart of APP.")
+    var to: String?
+
+    @Option(help: "text: one key=value line per event; jsonl: one JSON object per event.")
+    var output: OutputFormat = .text
+
+    @Option(help: "Simulated seconds per wall second, 1 to 1000, or max.")
+    var speed: SpeedArgument = .max
+
+    @Option(help: "Give up after this much simulated time (90s, 5m, 1h). Default: 1h.")
+    var timeout: DurationArgument = DurationArgument(seconds: 3_600)
+
+    @Option(help: "Seed for the simulated cluster (start-up jitter, health draws). Default: the scenario's, else 1.")
+    var seed: UInt64?
+
+    @Option(help: "A scenario file: agents and the fleet at the start (see the README).")
+    var scenario: String?
+
+    func run() throws {
+        let setup: SimulationSetup
+        do {
+            setup = try SimulationSetup(appPath: app, toPath: to, scenarioPath: scenario, seed: seed)
+        } catch {
+            error.lines.forEach(printError)
+            throw ExitCode(ExitCodes.badInput)
+        }
+        _ = signal(SIGINT) { interruptSignal.store($0, ordering: .relaxed) }
+        _ = signal(SIGTERM) { interruptSignal.store($0, ordering: .relaxed) }
+        let printer = EventPrinter(format: output)
+        guard setup.deploy() else {
+            printError("nothing to deploy: \(to ?? app) is what runs")
+            return
+        }
+        let core = setup.core
+        printer.print(core.takeEvents())
+        let pacing = Pacing(speed: speed)
+        while core.deployment != nil {
+            if interruptSignal.load(ordering: .relaxed) != 0 {
+                core.pause()
+                printer.print(core.takeEvents())
+                printer.flush()
+                printError("interrupted at t=\(EventEncoder.fixed(core.now, digits: 3)): the deployment is paused")
+                throw ExitCode(130)
+            }
+            guard let next = core.nextEventTime else {
+                printer.flush()
+                printError("failed at t=\(EventEncoder.fixed(core.now, digits: 3)): nothing more can happen; \(stallReason(core))")
+                throw ExitCode(ExitCodes.failed)
+            }
+            guard next <= timeout.seconds else {
+                core.advance(to: timeout.seconds)
+                printer.print(core.takeEvents())
+                printer.flush()
+                printError("timed out after \(EventEncoder.fixed(timeout.seconds, digits: 0)) s of simulated time: \(progressSummary(core))")
+                throw ExitCode(ExitCodes.timedOut)
+            }
+            guard pacing.wait(until: next) else { continue }
+            core.advance(to: next)
+            printer.print(core.takeEvents())
+        }
+        printer.flush()
+        switch core.outcome {
+        case .succeeded?:
+            printError("deployment done in \(EventEncoder.fixed(core.now, digits: 1)) s of simulated time")
+        case .rolledBack?, .cancelled?:
+            printError("deployment aborted at t=\(EventEncoder.fixed(core.now, digits: 1))")
+            throw ExitCode(ExitCodes.aborted)
+        case nil:
+            throw ExitCode(ExitCodes.failed)
+        }
+    }
+
+    /// Why a deployment with nothing left to happen cannot finish: instances that wait for an agent, mostly.
+    private func stallReason(_ core: SchedulerCore) -> String {
+        let waiting = core.instances.values.filter { $0.condition == .scheduled && $0.unplaceableReason != nil }
+        if let example = waiting.sorted(by: { $0.id < $1.id }).first, let reason = example.unplaceableReason {
+            return "\(waiting.count) instance\(waiting.count == 1 ? "" : "s") cannot be placed (\(reason))"
+        }
+        return progressSummary(core)
+    }
+
+    private func progressSummary(_ core: SchedulerCore) -> String {
+        guard let deployment = core.deployment else { return "the deployment ended" }
+        let ids = deployment.plan.steps[deployment.stepIndex].actions.map(\.runSpec.id)
+        return ids.map { id in
+            let progress = core.progress(of: id)
+            return "\(id): \(progress.new.healthy) of \(progress.target) new instances healthy, \(progress.old.alive) old left"
+        }.joined(separator: "; ")
+    }
+}
+
+/// Paces simulated time against the wall clock: at `factor`×, simulated second t is reached at wall second t/factor.
+struct Pacing {
+    let speed: SpeedArgument
+    let start = ContinuousClock.now
+
+    /// Sleeps until simulated time `time` is due, in slices short enough to notice an interrupt; false when an
+    /// interrupt arrived first.
+    func wait(until time: Double) -> Bool {
+        guard case .factor(let factor) = speed else { return true }
+        let due = start + .milliseconds(Int64(time / factor * 1_000))
+        while ContinuousClock.now < due {
+            if interruptSignal.load(ordering: .relaxed) != 0 { return false }
+            let left = due - ContinuousClock.now
+            let slice = min(left, .milliseconds(100))
+            if slice > .zero { Thread.sleep(forTimeInterval: Double(slice.components.attoseconds) / 1e18 + Double(slice.components.seconds)) }
+        }
+        return true
+    }
+}
+
+/// Writes events to standard output in the chosen format, buffered, flushed at the end and on interrupt.
+final class EventPrinter {
+    private let format: Run.OutputFormat
+    private let encoder = EventEncoder(epoch: SchedulerCore.epoch)
+    private var buffer = ""
+
+    init(format: Run.OutputFormat) {
+        self.format = format
+    }
+
+    func print(_ events: [RolloutEvent]) {
+        for event in events {
+            switch format {
+            case .text: buffer += encoder.text(event)
+            case .jsonl: buffer += JSONWriter.compact(encoder.json(event))
+            }
+            buffer += "\n"
+        }
+        if buffer.utf8.count > 1 << 16 { flush() }
+    }
+
+    func flush() {
+        guard !buffer.isEmpty else { return }
+        FileHandle.standardOutput.write(Data(buffer.utf8))
+        buffer = ""
+    }
+}

@@ -1,0 +1,96 @@
+import Foundation
+import RollwatchCore
+import RollwatchScheduler
+import RollwatchSim
+
+/// Input that cannot be used: the lines that say why, for standard error, and exit code 64.
+struct InputError: Error {
+    let lines: [String]
+}
+
+/// A deployment ready to run on the simulated cluster: definitions read and checked, agents and fleet in
+/// place, the scheduler built. `run` and `plan` both start from here.
+struct SimulationSetup {
+    let core: SchedulerCore
+    let sim: SimCluster
+    let current: GroupDefinition
+    let target: GroupDefinition
+    /// True when no `--to` was given: every run spec is restarted as it is.
+    let restartAll: Bool
+    let targetVersions: [PathId: String]
+
+    /// The version of APP.json's definitions: an hour before the run starts.
+    static let currentVersion = SchedulerCore.versionStamp(-3_600)
+    /// The version of the `--to` definitions: the moment the run starts.
+    static let targetVersion = SchedulerCore.versionStamp(0)
+
+    init(appPath: String, toPath: String?, scenarioPath: String?, seed: UInt64?) throws(InputError) {
+        current = try Self.readRoot(appPath)
+        target = try toPath.map(Self.readRoot) ?? current
+        restartAll = toPath == nil
+        var scenario = Scenario()
+        if let scenarioPath {
+            scenario = try Self.readScenario(scenarioPath)
+        }
+        let specs = current.transitiveRunSpecs + target.transitiveRunSpecs
+        let agents = scenario.agents.map { $0.map(SimAgent.init) } ?? SimAgent.toFit(specs)
+        sim = SimCluster(agents: agents, seed: seed ?? scenario.seed ?? 1)
+        let currentVersions = Dictionary(current.transitiveRunSpecs.map { ($0.id, Self.currentVersion) }, uniquingKeysWith: { first, _ in first })
+        targetVersions = Dictionary(target.transitiveRunSpecs.map { ($0.id, Self.targetVersion) }, uniquingKeysWith: { first, _ in first })
+        core = SchedulerCore(root: current, versions: currentVersions, driver: sim, strategy: MarathonStrategy())
+        let fleet = scenario.fleet ?? [Scenario.FleetEntry(version: .current, count: -1, condition: .running, healthy: true)]
+        var homeless: [String] = []
+        for entry in fleet {
+            let specs = entry.version == .current ? current.transitiveRunSpecs : target.transitiveRunSpecs
+            let version = entry.version == .current ? Self.currentVersion : Self.targetVersion
+            for spec in specs {
+                let count = entry.count < 0 ? spec.instances : entry.count
+                let adopted = core.adopt(count: count, of: spec, version: version, condition: entry.condition, healthy: entry.healthy)
+                if adopted < count { homeless.append("\(count - adopted) of \(count) \(entry.version.rawValue) instances of \(spec.id)") }
+            }
+        }
+        if !homeless.isEmpty {
+            throw InputError(lines: ["the starting fleet does not fit on the agents: " + homeless.joined(separator: "; ")
+                                     + (scenarioPath.map { "; add agents to \($0)" } ?? "")])
+        }
+    }
+
+    /// Starts the deployment; false when the target is what already runs.
+    func deploy() -> Bool {
+        if case .nothingToDo = core.deploy(target, newVersions: targetVersions, restartAll: restartAll) { return false }
+        return true
+    }
+
+    /// A definition file as a root group, or the errors that make it unusable.
+    static func readRoot(_ path: String) throws(InputError) -> GroupDefinition {
+        switch DefinitionFile.read(path) {
+        case .failure(let error):
+            throw InputError(lines: ["\(path): \(error.message)"])
+        case .success(let report):
+            guard report.isValid, let definition = report.definition else {
+                throw InputError(lines: ValidationOutput.textLines(file: path, report: report).filter { !$0.contains(": warning: ") })
+            }
+            switch definition {
+            case .app(let app): return GroupDefinition(id: .root, apps: [app])
+            case .pod(let pod): return GroupDefinition(id: .root, pods: [pod])
+            case .group(let group) where group.id.isRoot: return group
+            case .group(let group): return GroupDefinition(id: .root, groups: [group])
+            }
+        }
+    }
+
+    /// A scenario file, or the errors that make it unusable.
+    static func readScenario(_ path: String) throws(InputError) -> Scenario {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw InputError(lines: ["\(path): cannot read: no such file"])
+        }
+        let loaded = Scenario.load([UInt8](data))
+        if let syntax = loaded.syntaxError {
+            throw InputError(lines: ["\(path):\(syntax.line):\(syntax.column): malformed JSON: \(syntax.message)"])
+        }
+        guard let scenario = loaded.scenario else {
+            throw InputError(lines: loaded.diagnostics.filter { $0.severity == .error }.map { "\(path): \($0)" })
+        }
+        return scenario
+    }
+}
