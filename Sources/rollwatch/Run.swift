@@ -53,8 +53,7 @@ struct Run: ParsableCommand {
             error.lines.forEach(printError)
             throw ExitCode(ExitCodes.badInput)
         }
-        _ = signal(SIGINT) { interruptSignal.store($0, ordering: .relaxed) }
-        _ = signal(SIGTERM) { interruptSignal.store($0, ordering: .relaxed) }
+        installInterruptHandlers()
         let printer = EventPrinter(format: output)
         guard setup.deploy() else {
             printError("nothing to deploy: \(to ?? app) is what runs")
@@ -68,8 +67,9 @@ struct Run: ParsableCommand {
                 core.pause()
                 printer.print(core.takeEvents())
                 printer.flush()
+                let signalNumber = interruptSignal.load(ordering: .relaxed)
                 printError("interrupted at t=\(EventEncoder.fixed(core.now, digits: 3)): the deployment is paused")
-                throw ExitCode(130)
+                throw ExitCode(signalNumber == SIGTERM ? 143 : 130)
             }
             guard let next = core.nextEventTime else {
                 printer.flush()
@@ -116,6 +116,18 @@ struct Run: ParsableCommand {
             return "\(id): \(progress.new.healthy) of \(progress.target) new instances healthy, \(progress.old.alive) old left"
         }.joined(separator: "; ")
     }
+}
+
+/// Catches SIGINT and SIGTERM into `interruptSignal`, and unblocks them: a parent may have blocked them, and
+/// a blocked mask is inherited across exec.
+func installInterruptHandlers() {
+    _ = signal(SIGINT) { interruptSignal.store($0, ordering: .relaxed) }
+    _ = signal(SIGTERM) { interruptSignal.store($0, ordering: .relaxed) }
+    var signals = sigset_t()
+    sigemptyset(&signals)
+    sigaddset(&signals, SIGINT)
+    sigaddset(&signals, SIGTERM)
+    pthread_sigmask(SIG_UNBLOCK, &signals, nil)
 }
 
 /// Paces simulated time against the wall clock: at `factor`×, simulated second t is reached at wall second t/factor.

@@ -139,6 +139,7 @@ public struct EventEncoder: Sendable {
 
     /// `12.500` with a fixed number of decimals.
     public static func fixed(_ value: Double, digits: Int) -> String {
+        guard digits > 0 else { return String(Int64(value.rounded())) }
         let scale = Int64(pow10(digits))
         let scaled = Int64((value * Double(scale)).rounded())
         let sign = scaled < 0 ? "-" : ""
