@@ -279,6 +279,13 @@ public final class SchedulerCore: DriverSink {
                                old: side.old, new: side.new, paused: deployment?.paused ?? false)
     }
 
+    /// The numbers of a restart in the running step: minimum healthy, maximum capacity, and old instances killed
+    /// at once; nil when the run spec is not being restarted.
+    public func restartLimits(of specId: PathId) -> (minHealthy: Int, maxCapacity: Int, killImmediately: Int)? {
+        guard let machine = deployment?.machines[specId], let limits = machine.limits, let kills = machine.initialKills else { return nil }
+        return (limits.minHealthy, limits.maxCapacity, kills)
+    }
+
     /// The instance ids of a run spec, in launch order.
     public func instanceIds(of specId: PathId) -> [InstanceId] {
         instancesBySpec[specId] ?? []

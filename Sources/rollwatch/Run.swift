@@ -60,62 +60,79 @@ struct Run: ParsableCommand {
             return
         }
         let core = setup.core
-        printer.print(core.takeEvents())
-        let pacing = Pacing(speed: speed)
-        while core.deployment != nil {
-            if interruptSignal.load(ordering: .relaxed) != 0 {
-                core.pause()
-                printer.print(core.takeEvents())
-                printer.flush()
-                let signalNumber = interruptSignal.load(ordering: .relaxed)
-                printError("interrupted at t=\(EventEncoder.fixed(core.now, digits: 3)): the deployment is paused")
-                throw ExitCode(signalNumber == SIGTERM ? 143 : 130)
-            }
-            guard let next = core.nextEventTime else {
-                printer.flush()
-                printError("failed at t=\(EventEncoder.fixed(core.now, digits: 3)): nothing more can happen; \(stallReason(core))")
-                throw ExitCode(ExitCodes.failed)
-            }
-            guard next <= timeout.seconds else {
-                core.advance(to: timeout.seconds)
-                printer.print(core.takeEvents())
-                printer.flush()
-                printError("timed out after \(EventEncoder.fixed(timeout.seconds, digits: 0)) s of simulated time: \(progressSummary(core))")
-                throw ExitCode(ExitCodes.timedOut)
-            }
-            guard pacing.wait(until: next) else { continue }
-            core.advance(to: next)
-            printer.print(core.takeEvents())
-        }
+        let ending = simulate(core, timeout: timeout.seconds, pacing: Pacing(speed: speed)) { printer.print($0) }
         printer.flush()
-        switch core.outcome {
-        case .succeeded?:
+        switch ending {
+        case .interrupted(let signalNumber):
+            printError("interrupted at t=\(EventEncoder.fixed(core.now, digits: 3)): the deployment is paused")
+            throw ExitCode(signalNumber == SIGTERM ? 143 : 130)
+        case .stalled:
+            printError("failed at t=\(EventEncoder.fixed(core.now, digits: 3)): nothing more can happen; \(stallReason(core))")
+            throw ExitCode(ExitCodes.failed)
+        case .timedOut:
+            printError("timed out after \(EventEncoder.fixed(timeout.seconds, digits: 0)) s of simulated time: \(progressSummary(core))")
+            throw ExitCode(ExitCodes.timedOut)
+        case .ended(.succeeded):
             printError("deployment done in \(EventEncoder.fixed(core.now, digits: 1)) s of simulated time")
-        case .rolledBack?, .cancelled?:
+        case .ended:
             printError("deployment aborted at t=\(EventEncoder.fixed(core.now, digits: 1))")
             throw ExitCode(ExitCodes.aborted)
-        case nil:
-            throw ExitCode(ExitCodes.failed)
         }
     }
 
-    /// Why a deployment with nothing left to happen cannot finish: instances that wait for an agent, mostly.
-    private func stallReason(_ core: SchedulerCore) -> String {
-        let waiting = core.instances.values.filter { $0.condition == .scheduled && $0.unplaceableReason != nil }
-        if let example = waiting.sorted(by: { $0.id < $1.id }).first, let reason = example.unplaceableReason {
-            return "\(waiting.count) instance\(waiting.count == 1 ? "" : "s") cannot be placed (\(reason))"
-        }
-        return progressSummary(core)
-    }
+}
 
-    private func progressSummary(_ core: SchedulerCore) -> String {
-        guard let deployment = core.deployment else { return "the deployment ended" }
-        let ids = deployment.plan.steps[deployment.stepIndex].actions.map(\.runSpec.id)
-        return ids.map { id in
-            let progress = core.progress(of: id)
-            return "\(id): \(progress.new.healthy) of \(progress.target) new instances healthy, \(progress.old.alive) old left"
-        }.joined(separator: "; ")
+/// How a simulated deployment ended.
+enum SimulationEnding: Equatable {
+    case ended(SchedulerCore.Outcome)
+    /// Nothing more can happen and the deployment is not done.
+    case stalled
+    case timedOut
+    /// A signal arrived; the deployment is paused.
+    case interrupted(signal: Int32)
+}
+
+/// Runs the deployment in progress until it ends, stalls, times out or is interrupted, handing each batch of
+/// events to `output`. With pacing, simulated time follows the wall clock at the chosen speed.
+func simulate(_ core: SchedulerCore, timeout: Double, pacing: Pacing?, output: ([RolloutEvent]) -> Void) -> SimulationEnding {
+    output(core.takeEvents())
+    while core.deployment != nil {
+        let signalNumber = interruptSignal.load(ordering: .relaxed)
+        if signalNumber != 0 {
+            core.pause()
+            output(core.takeEvents())
+            return .interrupted(signal: signalNumber)
+        }
+        guard let next = core.nextEventTime else { return .stalled }
+        guard next <= timeout else {
+            core.advance(to: timeout)
+            output(core.takeEvents())
+            return .timedOut
+        }
+        if let pacing, !pacing.wait(until: next) { continue }
+        core.advance(to: next)
+        output(core.takeEvents())
     }
+    return .ended(core.outcome ?? .succeeded)
+}
+
+/// Why a deployment with nothing left to happen cannot finish: instances that wait for an agent, mostly.
+func stallReason(_ core: SchedulerCore) -> String {
+    let waiting = core.instances.values.filter { $0.condition == .scheduled && $0.unplaceableReason != nil }
+    if let example = waiting.sorted(by: { $0.id < $1.id }).first, let reason = example.unplaceableReason {
+        return "\(waiting.count) instance\(waiting.count == 1 ? "" : "s") cannot be placed (\(reason))"
+    }
+    return progressSummary(core)
+}
+
+/// New instances healthy and old ones left, per run spec of the running step.
+func progressSummary(_ core: SchedulerCore) -> String {
+    guard let deployment = core.deployment else { return "the deployment ended" }
+    let ids = deployment.plan.steps[deployment.stepIndex].actions.map(\.runSpec.id)
+    return ids.map { id in
+        let progress = core.progress(of: id)
+        return "\(id): \(progress.new.healthy) of \(progress.target) new instances healthy, \(progress.old.alive) old left"
+    }.joined(separator: "; ")
 }
 
 /// Catches SIGINT and SIGTERM into `interruptSignal`, and unblocks them: a parent may have blocked them, and

@@ -133,7 +133,7 @@ public struct EventEncoder: Sendable {
     }
 
     /// A time rounded to the millisecond, so that JSON output does not show binary noise.
-    static func rounded(_ seconds: Double) -> Double {
+    public static func rounded(_ seconds: Double) -> Double {
         (seconds * 1000).rounded() / 1000
     }
 

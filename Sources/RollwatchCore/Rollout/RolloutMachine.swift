@@ -21,6 +21,8 @@ public protocol RestartProcess: Sendable {
     var isFinished: Bool { get }
     /// The fewest healthy and the most alive instances the process allows, for progress bars and checks.
     var limits: (minHealthy: Int, maxCapacity: Int) { get }
+    /// Old instances killed as soon as the restart started.
+    var initialKills: Int { get }
 }
 
 /// Marathon's rolling restart, the default strategy.
@@ -38,6 +40,7 @@ public struct MarathonStrategy: RolloutStrategy {
 
 extension MarathonRestart: RestartProcess {
     public var limits: (minHealthy: Int, maxCapacity: Int) { (strategy.minHealthy, strategy.maxCapacity) }
+    public var initialKills: Int { strategy.killImmediately }
 }
 
 /// The machine for one deployment action on one run spec: a restart under the chosen strategy, a scale, a stop
@@ -82,6 +85,12 @@ public struct RolloutMachine: Sendable {
     /// The restart's limits, when the action is a restart.
     public var limits: (minHealthy: Int, maxCapacity: Int)? {
         if case .restart(let restart) = process { return restart.limits }
+        return nil
+    }
+
+    /// Old instances the restart killed at once, when the action is a restart.
+    public var initialKills: Int? {
+        if case .restart(let restart) = process { return restart.initialKills }
         return nil
     }
 

@@ -1,0 +1,285 @@
+import ArgumentParser
+import Foundation
+import RollwatchCore
+import RollwatchScheduler
+import RollwatchSim
+
+/// `rollwatch plan APP.json --to NEW.json`: predicts a deployment by running it on the simulated cluster at full
+/// speed, and says what it will do, how long it will take, how far it will grow and shrink, and why it would not
+/// finish, with a fix.
+struct Plan: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Predict a deployment: steps, restart numbers, duration, peak and lowest counts, and what would stop it.",
+        discussion: "Exits 0 when the deployment is predicted to finish, 1 when it is not, 64 on bad input.")
+
+    /// How the prediction is printed.
+    enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
+        case text, json
+    }
+
+    @Argument(help: "The definitions that run now (an app, a group or a pod).")
+    var app: String
+
+    @Option(help: "The definitions to deploy. Without it: a rolling restart of APP.")
+    var to: String?
+
+    @Option(help: "text for people; json for scripts.")
+    var output: OutputFormat = .text
+
+    @Option(help: "Give up after this much simulated time (90s, 5m, 1h). Default: 1h.")
+    var timeout: DurationArgument = DurationArgument(seconds: 3_600)
+
+    @Option(help: "Seed for the simulated cluster. Default: the scenario's, else 1.")
+    var seed: UInt64?
+
+    @Option(help: "A scenario file: agents and the fleet at the start.")
+    var scenario: String?
+
+    func run() throws {
+        let setup: SimulationSetup
+        do {
+            setup = try SimulationSetup(appPath: app, toPath: to, scenarioPath: scenario, seed: seed)
+        } catch {
+            error.lines.forEach(printError)
+            throw ExitCode(ExitCodes.badInput)
+        }
+        guard setup.deploy() else {
+            printError("nothing to deploy: \(to ?? app) is what runs")
+            return
+        }
+        let prediction = Prediction(setup: setup)
+        let ending = simulate(setup.core, timeout: timeout.seconds, pacing: nil) { prediction.observe($0) }
+        prediction.conclude(ending, timeout: timeout.seconds)
+        switch output {
+        case .text: print(prediction.text, terminator: "")
+        case .json: print(JSONWriter.compact(prediction.json))
+        }
+        if !prediction.completes { throw ExitCode(ExitCodes.failed) }
+    }
+}
+
+/// What a simulated deployment showed, gathered from its events.
+final class Prediction {
+    /// The numbers of one restart.
+    struct Restart {
+        let app: PathId
+        let minHealthy: Int
+        let maxCapacity: Int
+        let killImmediately: Int
+        let instances: Int
+        var peakInstances = 0
+        var lowestHealthy = Int.max
+        /// Old instances killed, by the moment they were killed.
+        var kills: [(time: Double, count: Int)] = []
+    }
+
+    private let setup: SimulationSetup
+    private(set) var plan: DeploymentPlan?
+    private(set) var restarts: [PathId: Restart] = [:]
+    private var restartOrder: [PathId] = []
+    private let before: [PathId: RunSpec]
+    private let after: [PathId: RunSpec]
+    /// Every run spec before and after, sorted: totals count all of them, deployed or not.
+    private let specIds: [PathId]
+    private var newHealthy: [PathId: Int] = [:]
+    private var unhealthyKills: [PathId: Int] = [:]
+    private(set) var peakInstances = 0
+    private(set) var peakCpus = 0.0
+    private(set) var peakMem = 0.0
+    private(set) var lowestHealthy = Int.max
+    private(set) var duration = 0.0
+    private(set) var completes = false
+    private(set) var reason: String?
+    private(set) var fix: String?
+
+    init(setup: SimulationSetup) {
+        self.setup = setup
+        before = Dictionary(setup.current.transitiveRunSpecs.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+        after = Dictionary(setup.target.transitiveRunSpecs.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+        specIds = Set(before.keys).union(after.keys).sorted()
+    }
+
+    /// Takes in a batch of events.
+    func observe(_ events: [RolloutEvent]) {
+        for event in events {
+            switch event.kind {
+            case .deploymentInfo(_, let plan, let step):
+                self.plan = plan
+                for action in plan.steps[step - 1].actions {
+                    guard case .restart(let spec) = action, let limits = setup.core.restartLimits(of: spec.id) else { continue }
+                    restarts[spec.id] = Restart(app: spec.id, minHealthy: limits.minHealthy, maxCapacity: limits.maxCapacity,
+                                                killImmediately: limits.killImmediately, instances: spec.instances)
+                    restartOrder.append(spec.id)
+                }
+            case .statusUpdate(let ref, let status, _) where status == "TASK_KILLING":
+                guard var restart = restarts[ref.appId], ref.version != setup.core.versions[ref.appId] else { continue }
+                if let last = restart.kills.last, last.time == event.time {
+                    restart.kills[restart.kills.count - 1].count += 1
+                } else {
+                    restart.kills.append((event.time, 1))
+                }
+                restarts[ref.appId] = restart
+            case .unhealthyInstanceKill(let ref, _):
+                unhealthyKills[ref.appId, default: 0] += 1
+            case .rolloutProgress(let progress):
+                record(progress)
+            default:
+                break
+            }
+        }
+    }
+
+    private func record(_ progress: RolloutProgress) {
+        newHealthy[progress.appId] = max(newHealthy[progress.appId] ?? 0, progress.new.healthy)
+        let alive = progress.old.alive + progress.new.alive
+        let healthy = progress.old.healthy + progress.new.healthy
+        if var restart = restarts[progress.appId] {
+            restart.peakInstances = max(restart.peakInstances, alive)
+            restart.lowestHealthy = min(restart.lowestHealthy, healthy)
+            restarts[progress.appId] = restart
+        }
+        var instances = 0, cpus = 0.0, mem = 0.0, healthyTotal = 0
+        for id in specIds {
+            let counts = setup.core.progress(of: id)
+            let oldResources = before[id].map(resources) ?? Resources(cpus: 0, mem: 0)
+            let newResources = after[id].map(resources) ?? oldResources
+            instances += counts.old.alive + counts.new.alive
+            healthyTotal += counts.old.healthy + counts.new.healthy
+            cpus += Double(counts.old.alive) * oldResources.cpus + Double(counts.new.alive) * newResources.cpus
+            mem += Double(counts.old.alive) * oldResources.mem + Double(counts.new.alive) * newResources.mem
+        }
+        peakInstances = max(peakInstances, instances)
+        peakCpus = max(peakCpus, cpus)
+        peakMem = max(peakMem, mem)
+        lowestHealthy = min(lowestHealthy, healthyTotal)
+    }
+
+    private func resources(_ spec: RunSpec) -> Resources {
+        switch spec {
+        case .app(let app): return app.resources
+        case .pod(let pod): return pod.resources
+        }
+    }
+
+    /// Records how the simulation ended and, when the deployment would not finish, why and what to change.
+    func conclude(_ ending: SimulationEnding, timeout: Double) {
+        duration = setup.core.now
+        switch ending {
+        case .ended(.succeeded):
+            completes = true
+        case .ended, .interrupted:
+            reason = "the deployment was cancelled"
+        case .stalled:
+            explainStall()
+        case .timedOut:
+            explainTimeout(timeout)
+        }
+    }
+
+    private func explainStall() {
+        let waiting = setup.core.instances.values.filter { $0.condition == .scheduled && $0.unplaceableReason != nil }.sorted { $0.id < $1.id }
+        guard let first = waiting.first, let why = first.unplaceableReason else {
+            reason = "nothing more can happen: " + progressSummary(setup.core)
+            return
+        }
+        let spec = setup.target.transitiveRunSpecs.first { $0.id == first.specId }
+        reason = "\(waiting.count) new instance\(waiting.count == 1 ? "" : "s") of \(first.specId) cannot be placed: \(why)"
+        if why.contains("hostname:UNIQUE") || why.contains("@hostname:UNIQUE") {
+            let instances = spec?.instances ?? 1
+            let share = instances > 1 ? Double(Int(Double(instances - 1) / Double(instances) * 100)) / 100 : 0
+            fix = "a hostname:UNIQUE constraint leaves no agent for surge instances: add agents, or set \"upgradeStrategy\": "
+                + "{\"minimumHealthCapacity\": \(share), \"maximumOverCapacity\": 0} so that an old instance stops before its replacement starts"
+        } else if why.contains("lack room") {
+            let restart = restarts[first.specId]
+            fix = "not enough cpus or mem for the surge (up to \(restart?.maxCapacity ?? 0) instances at once): add agents or agent "
+                + "resources, or lower upgradeStrategy.maximumOverCapacity"
+        } else {
+            fix = "no agent satisfies the constraints: check the agents' attributes against the constraints, or relax them"
+        }
+    }
+
+    private func explainTimeout(_ timeout: Double) {
+        let stuck = restartOrder.first { (newHealthy[$0] ?? 0) == 0 && (unhealthyKills[$0] ?? 0) > 0 }
+        if let stuck {
+            reason = "the new version of \(stuck) never turns healthy: its instances fail their health checks and are killed "
+                + "(\(unhealthyKills[stuck] ?? 0) kills in \(EventEncoder.fixed(timeout, digits: 0)) s)"
+            fix = "fix the version or its health check before deploying; Marathon would wait forever, with old instances held at the minimum"
+        } else {
+            reason = "not done after \(EventEncoder.fixed(timeout, digits: 0)) s of simulated time: " + progressSummary(setup.core)
+            fix = "give it more time (--timeout), or look at the instances that do not turn healthy (rollwatch run)"
+        }
+    }
+
+    // MARK: Output
+
+    var text: String {
+        var lines: [String] = []
+        let steps = plan?.steps ?? []
+        lines.append("plan: \(steps.count) step\(steps.count == 1 ? "" : "s")\(setup.restartAll ? " (rolling restart)" : "")")
+        for (index, step) in steps.enumerated() {
+            lines.append("  step \(index + 1): " + step.actions.map { "\($0.name) \($0.runSpec.id)" }.joined(separator: ", "))
+        }
+        for id in restartOrder {
+            guard let restart = restarts[id] else { continue }
+            lines.append("restart \(id): \(restart.instances) instances, minHealthy \(restart.minHealthy), maxCapacity \(restart.maxCapacity), killImmediately \(restart.killImmediately)")
+            lines.append("  waves: " + describeWaves(restart))
+            lines.append("  peak \(restart.peakInstances) instances, lowest healthy \(restart.lowestHealthy == .max ? restart.instances : restart.lowestHealthy)")
+        }
+        if completes {
+            lines.append("predicted: done in \(EventEncoder.fixed(duration, digits: 1)) s (simulated); peak \(peakInstances) instances, "
+                         + "\(Self.number(peakCpus)) cpus, \(Self.number(peakMem)) MiB; lowest healthy \(lowestHealthy == .max ? 0 : lowestHealthy)")
+        } else {
+            lines.append("predicted: does not finish (simulated \(EventEncoder.fixed(duration, digits: 1)) s)")
+            if let reason { lines.append("warning: " + reason) }
+            if let fix { lines.append("fix: " + fix) }
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    private func describeWaves(_ restart: Restart) -> String {
+        guard let first = restart.kills.first else { return "no old instance killed" }
+        let later = restart.kills.dropFirst()
+        let rest = later.map(\.count).reduce(0, +)
+        var text = "\(first.count) killed at t=\(EventEncoder.fixed(first.time, digits: 1))"
+        if later.allSatisfy({ $0.count == 1 }) && rest > 0 {
+            text += ", then \(rest) one at a time as new instances turned healthy"
+        } else if rest > 0 {
+            text += ", then \(rest) more in \(later.count) waves as new instances turned healthy"
+        }
+        return text
+    }
+
+    var json: JSONValue {
+        var restartsJSON: [JSONValue] = []
+        for id in restartOrder {
+            guard let restart = restarts[id] else { continue }
+            restartsJSON.append(.object(JSONObject([
+                "app": .string(id.description), "minHealthy": .number(JSONNumber(restart.minHealthy)),
+                "maxCapacity": .number(JSONNumber(restart.maxCapacity)), "killImmediately": .number(JSONNumber(restart.killImmediately)),
+                "peakInstances": .number(JSONNumber(restart.peakInstances)),
+                "lowestHealthy": .number(JSONNumber(restart.lowestHealthy == .max ? restart.instances : restart.lowestHealthy)),
+                "waves": .array(restart.kills.map { ["t": .number(JSONNumber(EventEncoder.rounded($0.time))), "kills": .number(JSONNumber($0.count))] }),
+            ])))
+        }
+        let predicted = JSONObject([
+            "durationSeconds": .number(JSONNumber(EventEncoder.rounded(duration))),
+            "peakInstances": .number(JSONNumber(peakInstances)),
+            "peakCpus": .number(JSONNumber(EventEncoder.rounded(peakCpus))),
+            "peakMem": .number(JSONNumber(EventEncoder.rounded(peakMem))),
+            "lowestHealthy": .number(JSONNumber(lowestHealthy == .max ? 0 : lowestHealthy)),
+            "completes": .bool(completes),
+            "reason": reason.map(JSONValue.string) ?? .null,
+            "fix": fix.map(JSONValue.string) ?? .null,
+        ])
+        return .object(JSONObject([
+            "steps": plan?.json.objectValue?["steps"] ?? [],
+            "restarts": .array(restartsJSON),
+            "predicted": .object(predicted),
+        ]))
+    }
+
+    private static func number(_ value: Double) -> String {
+        let rounded = (value * 100).rounded() / 100
+        return rounded == rounded.rounded() ? String(Int(rounded)) : String(rounded)
+    }
+}
