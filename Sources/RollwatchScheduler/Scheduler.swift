@@ -1,0 +1,137 @@
+import RollwatchCore
+
+/// How fast simulated time runs against the injected clock.
+public enum SchedulerSpeed: Sendable, Hashable {
+    /// Simulated seconds per clock second (1 for real drivers, up to 1000 for time-lapse).
+    case factor(Double)
+    /// As fast as the machine goes.
+    case max
+}
+
+/// What the scheduler can be told while it runs.
+public enum SchedulerCommand: Sendable {
+    /// Deploy new definitions (a forced deployment over any in progress); `restartAll` restarts unchanged ones too.
+    case deploy(GroupDefinition, versions: [PathId: String], restartAll: Bool)
+    case pause
+    case resume
+    /// Cancel the deployment; roll back to the definitions before it, or leave the fleet as it is.
+    case abort(rollBack: Bool)
+    case setSpeed(SchedulerSpeed)
+}
+
+/// What the scheduler publishes after each change: the events since the last update and the time they reached.
+public struct SchedulerUpdate: Sendable {
+    public var events: [RolloutEvent]
+    /// Seconds since the run began, on the scheduler's (possibly virtual) clock.
+    public var time: Double
+    public var speed: SchedulerSpeed
+    public var deploymentRunning: Bool
+}
+
+/// The scheduler as a live service: an actor that owns a `SchedulerCore`, runs its timeline against an injected
+/// clock (virtual time at a speed factor for the simulator, wall time for real drivers), takes commands while it
+/// runs, and publishes updates on an `AsyncStream`.
+public actor Scheduler<C: Clock> where C.Duration == Duration {
+    private let core: SchedulerCore
+    private let clock: C
+    private var speed: SchedulerSpeed
+    /// The clock instant and simulated time at which the current speed took effect.
+    private var anchor: (instant: C.Instant, time: Double)
+    private let continuation: AsyncStream<SchedulerUpdate>.Continuation
+    /// Updates, one per batch of changes; finished by `finish()`.
+    public nonisolated let updates: AsyncStream<SchedulerUpdate>
+    /// The longest the loop sleeps before looking at the clock again, so that commands and speed changes are
+    /// taken up promptly and the clock on screen moves.
+    public static var tick: Duration { .milliseconds(50) }
+
+    /// A scheduler for `root` running at `versions`, acting through the driver `makeDriver` builds (the driver
+    /// is created inside the actor and never leaves it).
+    public init(root: GroupDefinition, versions: [PathId: String], strategy: any RolloutStrategy, clock: C, speed: SchedulerSpeed,
+                makeDriver: @Sendable () -> any InstanceDriver, setUp: @Sendable (SchedulerCore) -> Void = { _ in }) {
+        let core = SchedulerCore(root: root, versions: versions, driver: makeDriver(), strategy: strategy)
+        setUp(core)
+        self.core = core
+        self.clock = clock
+        self.speed = speed
+        self.anchor = (clock.now, 0)
+        (updates, continuation) = AsyncStream.makeStream(of: SchedulerUpdate.self, bufferingPolicy: .unbounded)
+    }
+
+    /// Carries out a command at once.
+    public func send(_ command: SchedulerCommand) {
+        catchUp()
+        switch command {
+        case .deploy(let target, let versions, let restartAll):
+            core.deploy(target, newVersions: versions, restartAll: restartAll)
+        case .pause:
+            core.pause()
+        case .resume:
+            core.resume()
+        case .abort(let rollBack):
+            core.abort(rollBack: rollBack)
+        case .setSpeed(let newSpeed):
+            anchor = (clock.now, core.now)
+            speed = newSpeed
+        }
+        publish()
+    }
+
+    /// Runs the timeline until `until` returns true for the core (checked after every change) or the task is
+    /// cancelled. At `max` speed it advances event to event without sleeping; otherwise it sleeps on the clock.
+    public func run(until done: @Sendable (SchedulerCore) -> Bool = { _ in false }) async {
+        publish()
+        while !Task.isCancelled && !done(core) {
+            switch speed {
+            case .max:
+                guard let next = core.nextEventTime else {
+                    // Nothing is due: wait for a command.
+                    do { try await clock.sleep(for: Self.tick) } catch { break }
+                    continue
+                }
+                core.advance(to: next)
+                anchor = (clock.now, core.now)
+                publish()
+                await Task.yield()
+            case .factor(let factor):
+                let next = core.nextEventTime
+                let target = next.map { min($0, simulatedNow(factor: factor) + Self.seconds(Self.tick) * factor) }
+                    ?? simulatedNow(factor: factor) + Self.seconds(Self.tick) * factor
+                let wake = anchor.instant.advanced(by: .seconds((target - anchor.time) / factor))
+                do { try await clock.sleep(until: wake, tolerance: nil) } catch { break }
+                // The clock has reached `target`; rounding in the conversion back must not leave it just short.
+                core.advance(to: max(simulatedNow(factor: factor), target))
+                publish()
+            }
+        }
+        publish()
+    }
+
+    /// Ends `updates`: no more will come.
+    public func finish() {
+        continuation.finish()
+    }
+
+    /// The deployment's outcome so far, and whether one runs.
+    public var status: (running: Bool, outcome: SchedulerCore.Outcome?, time: Double) {
+        (core.deployment != nil, core.outcome, core.now)
+    }
+
+    /// Moves the core to the simulated time the clock has reached.
+    private func catchUp() {
+        guard case .factor(let factor) = speed else { return }
+        core.advance(to: simulatedNow(factor: factor))
+    }
+
+    private func simulatedNow(factor: Double) -> Double {
+        anchor.time + Self.seconds(anchor.instant.duration(to: clock.now)) * factor
+    }
+
+    private func publish() {
+        let events = core.takeEvents()
+        continuation.yield(SchedulerUpdate(events: events, time: core.now, speed: speed, deploymentRunning: core.deployment != nil))
+    }
+
+    private static func seconds(_ duration: Duration) -> Double {
+        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
+    }
+}
