@@ -22,6 +22,7 @@ let package = Package(
             "RollwatchCore", "RollwatchScheduler", "RollwatchSim",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
+        .executableTarget(name: "rollwatch-bench", dependencies: ["RollwatchCore", "RollwatchScheduler", "RollwatchSim"]),
         .testTarget(name: "CNcurseswTests", dependencies: ["CNcursesw"]),
         .testTarget(name: "RollwatchCoreTests", dependencies: ["RollwatchCore"]),
         .testTarget(name: "RollwatchSchedulerTests", dependencies: ["RollwatchScheduler", "RollwatchSim", "RollwatchCore"]),

@@ -1,16 +1,21 @@
 /// A min-heap of timed items; items due at the same time come out in the order they were added, which keeps
-/// every run with the same inputs identical.
+/// every run with the same inputs identical. The heap itself holds only times, sequence numbers and slot
+/// numbers; the items wait in a slab beside it, so that sifting moves plain numbers and never touches reference
+/// counts (the items carry strings).
 public struct EventQueue<Item> {
     private struct Entry {
         let time: Double
         let sequence: UInt64
-        let item: Item
+        let slot: Int
+
         func precedes(_ other: Entry) -> Bool {
             time < other.time || (time == other.time && sequence < other.sequence)
         }
     }
 
     private var heap: [Entry] = []
+    private var items: [Item?] = []
+    private var freeSlots: [Int] = []
     private var nextSequence: UInt64 = 0
 
     public init() {}
@@ -21,15 +26,25 @@ public struct EventQueue<Item> {
     public var nextTime: Double? { heap.first?.time }
 
     public mutating func push(_ item: Item, at time: Double) {
-        heap.append(Entry(time: time, sequence: nextSequence, item: item))
+        let slot: Int
+        if let free = freeSlots.popLast() {
+            slot = free
+            items[slot] = item
+        } else {
+            slot = items.count
+            items.append(item)
+        }
+        heap.append(Entry(time: time, sequence: nextSequence, slot: slot))
         nextSequence &+= 1
         var child = heap.count - 1
+        let entry = heap[child]
         while child > 0 {
             let parent = (child - 1) / 2
-            guard heap[child].precedes(heap[parent]) else { break }
-            heap.swapAt(child, parent)
+            guard entry.precedes(heap[parent]) else { break }
+            heap[child] = heap[parent]
             child = parent
         }
+        heap[child] = entry
     }
 
     /// Removes and returns the earliest item if it is due at or before `time`.
@@ -37,18 +52,23 @@ public struct EventQueue<Item> {
         guard let first = heap.first, first.time <= time else { return nil }
         let last = heap.removeLast()
         if !heap.isEmpty {
-            heap[0] = last
             var parent = 0
+            let count = heap.count
             while true {
-                let left = 2 * parent + 1, right = left + 1
-                var smallest = parent
-                if left < heap.count && heap[left].precedes(heap[smallest]) { smallest = left }
-                if right < heap.count && heap[right].precedes(heap[smallest]) { smallest = right }
-                if smallest == parent { break }
-                heap.swapAt(parent, smallest)
-                parent = smallest
+                let left = 2 * parent + 1
+                guard left < count else { break }
+                let right = left + 1
+                let child = right < count && heap[right].precedes(heap[left]) ? right : left
+                guard heap[child].precedes(last) else { break }
+                heap[parent] = heap[child]
+                parent = child
             }
+            heap[parent] = last
         }
-        return (first.time, first.item)
+        let item = items[first.slot]
+        items[first.slot] = nil
+        freeSlots.append(first.slot)
+        guard let item else { return nil }
+        return (first.time, item)
     }
 }

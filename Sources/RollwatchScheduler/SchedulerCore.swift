@@ -39,10 +39,13 @@ public final class SchedulerCore: DriverSink {
         public var unplaceableReason: String?
         /// Killed by its health checks: the relaunch counts as a failure for the back-off.
         var killedForHealth = false
+        /// Its version has health or readiness checks, so running alone is not healthy.
+        var hasChecks = false
     }
 
-    /// The deployment in progress.
-    public struct Deployment: Sendable {
+    /// The deployment in progress. A class: the scheduler changes it on every event, and a reference keeps those
+    /// changes from copying the plan and its definitions.
+    public final class Deployment {
         public let id: String
         public let plan: DeploymentPlan
         /// The definitions before it started, for a roll back.
@@ -52,8 +55,18 @@ public final class SchedulerCore: DriverSink {
         public internal(set) var paused: Bool
         /// True for the forced deployment that rolls another one back.
         public let isRollback: Bool
-        var machines: [PathId: RolloutMachine]
-        var versions: [PathId: String]
+        var machines: [PathId: RolloutMachine] = [:]
+        let versions: [PathId: String]
+
+        init(id: String, plan: DeploymentPlan, original: GroupDefinition, isRollback: Bool, versions: [PathId: String]) {
+            self.id = id
+            self.plan = plan
+            self.original = original
+            self.stepIndex = 0
+            self.paused = false
+            self.isRollback = isRollback
+            self.versions = versions
+        }
     }
 
     public let strategy: any RolloutStrategy
@@ -70,8 +83,8 @@ public final class SchedulerCore: DriverSink {
     private let driver: InstanceDriver
     private var timers = EventQueue<Timer>()
     private var events: [RolloutEvent] = []
-    private var instancesBySpec: [PathId: [InstanceId]] = [:]
-    private var definitionsByVersion: [String: RunSpec] = [:]
+    private var instancesBySpec: [PathId: InstanceList] = [:]
+    private var definitionsByVersion: [PathId: [String: RunSpec]] = [:]
     private var launchFailures: [PathId: Int] = [:]
     private var nextInstanceNumber: [PathId: Int] = [:]
     private var deploymentCount = 0
@@ -102,7 +115,7 @@ public final class SchedulerCore: DriverSink {
         self.driver = driver
         self.strategy = strategy
         for spec in root.transitiveRunSpecs {
-            definitionsByVersion[Self.key(spec.id, versions[spec.id] ?? "")] = spec
+            definitionsByVersion[spec.id, default: [:]][versions[spec.id] ?? ""] = spec
             targetInstances[spec.id] = spec.instances
         }
         driver.attach(self)
@@ -115,7 +128,7 @@ public final class SchedulerCore: DriverSink {
     @discardableResult
     public func adopt(count: Int, of definition: RunSpec, version: String, condition: InstanceCondition,
                       healthy: Bool?) -> Int {
-        definitionsByVersion[Self.key(definition.id, version)] = definition
+        definitionsByVersion[definition.id, default: [:]][version] = definition
         var adopted = 0
         for _ in 0..<count {
             let id = makeInstanceId(for: definition.id)
@@ -123,6 +136,7 @@ public final class SchedulerCore: DriverSink {
             guard let placement = driver.adopt(request, condition: condition, healthy: healthy, now: now) else { continue }
             var record = InstanceRecord(id: id, specId: definition.id, version: version, condition: condition, goal: .running,
                                         agent: placement.agent, host: placement.host, incarnation: 1, stagedAt: now)
+            record.hasChecks = definition.hasConfiguredHealthChecks
             if condition == .running {
                 record.runningSince = now
                 let timings = Self.healthTimings(definition)
@@ -139,7 +153,7 @@ public final class SchedulerCore: DriverSink {
                 }
             }
             store(record)
-            instancesBySpec[definition.id, default: []].append(id)
+            instancesBySpec[definition.id, default: InstanceList()].append(id)
             adopted += 1
         }
         return adopted
@@ -179,15 +193,15 @@ public final class SchedulerCore: DriverSink {
         let targetSpecs = Dictionary(target.transitiveRunSpecs.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
         for (id, version) in deploymentVersions.sorted(by: { $0.key < $1.key }) {
             versions[id] = version
-            if let spec = targetSpecs[id] { definitionsByVersion[Self.key(id, version)] = spec }
+            if let spec = targetSpecs[id] { definitionsByVersion[id, default: [:]][version] = spec }
             recount(id)
         }
         root = target
         targetInstances = targetSpecs.mapValues(\.instances)
         deploymentCount += 1
         let planId = hex4(deploymentCount) + "-" + String(Int(now * 1000))
-        deployment = Deployment(id: "deployment-\(planId)", plan: plan, original: original, stepIndex: 0, paused: false,
-                                isRollback: rollbackInProgress, machines: [:], versions: deploymentVersions)
+        deployment = Deployment(id: "deployment-\(planId)", plan: plan, original: original, isRollback: rollbackInProgress,
+                                versions: deploymentVersions)
         rollbackInProgress = false
         outcome = nil
         startStep(0)
@@ -197,10 +211,9 @@ public final class SchedulerCore: DriverSink {
 
     /// Holds back new kills and launches; those already asked for finish.
     public func pause() {
-        guard var running = deployment, !running.paused else { return }
+        guard let running = deployment, !running.paused else { return }
         running.paused = true
         for id in running.machines.keys.sorted() { running.machines[id]?.pause() }
-        deployment = running
         emit(.deploymentPaused(planId: running.id))
         touchedSpecs.formUnion(running.machines.keys)
         emitProgress()
@@ -208,13 +221,12 @@ public final class SchedulerCore: DriverSink {
 
     /// Releases what `pause()` held back.
     public func resume() {
-        guard var running = deployment, running.paused else { return }
+        guard let running = deployment, running.paused else { return }
         running.paused = false
         var released: [(PathId, [RolloutAction])] = []
         for id in running.machines.keys.sorted() {
             released.append((id, running.machines[id]?.resume() ?? []))
         }
-        deployment = running
         emit(.deploymentResumed(planId: running.id))
         for (id, actions) in released { perform(actions, for: id) }
         touchedSpecs.formUnion(running.machines.keys)
@@ -288,16 +300,15 @@ public final class SchedulerCore: DriverSink {
 
     /// The instance ids of a run spec, in launch order.
     public func instanceIds(of specId: PathId) -> [InstanceId] {
-        instancesBySpec[specId] ?? []
+        instancesBySpec[specId]?.ids ?? []
     }
 
     // MARK: Steps
 
     private func startStep(_ index: Int) {
-        guard var running = deployment else { return }
+        guard let running = deployment else { return }
         running.stepIndex = index
         running.machines = [:]
-        deployment = running
         emit(.deploymentInfo(planId: running.id, plan: running.plan, step: index + 1))
         let step = running.plan.steps[index]
         var started: [(PathId, [RolloutAction])] = []
@@ -342,7 +353,7 @@ public final class SchedulerCore: DriverSink {
 
     /// Drops a removed run spec's records once its stop is done.
     private func forget(_ specId: PathId) {
-        for id in instancesBySpec[specId] ?? [] { instances[id] = nil }
+        for id in instancesBySpec[specId]?.ids ?? [] { instances[id] = nil }
         instancesBySpec[specId] = nil
         counts[specId] = nil
         versions[specId] = nil
@@ -386,12 +397,13 @@ public final class SchedulerCore: DriverSink {
     }
 
     private func launchNew(_ specId: PathId) {
-        guard let version = versions[specId], let spec = definitionsByVersion[Self.key(specId, version)] else { return }
+        guard let version = versions[specId], let spec = definitionsByVersion[specId]?[version] else { return }
         let id = makeInstanceId(for: specId)
-        let record = InstanceRecord(id: id, specId: specId, version: version, condition: .scheduled, goal: .running,
+        var record = InstanceRecord(id: id, specId: specId, version: version, condition: .scheduled, goal: .running,
                                     agent: nil, host: "", incarnation: 1, stagedAt: now)
+        record.hasChecks = spec.hasConfiguredHealthChecks
         store(record)
-        instancesBySpec[specId, default: []].append(id)
+        instancesBySpec[specId, default: InstanceList()].append(id)
         emit(.statusUpdate(ref(record), taskStatus: "TASK_STAGING", message: "launched: a new instance of version \(version)"))
         touchedSpecs.insert(specId)
         driver.launch(LaunchRequest(instanceId: id, incarnation: 1, spec: spec, version: version), now: now)
@@ -539,7 +551,7 @@ public final class SchedulerCore: DriverSink {
               record.condition.isTerminal else { return }
         // A relaunch runs the run spec's current version for an instance that belongs to it; an old instance
         // whose version is gone keeps its own definition.
-        guard let spec = definitionsByVersion[Self.key(record.specId, record.version)] else { return }
+        guard let spec = definitionsByVersion[record.specId]?[record.version] else { return }
         record.incarnation += 1
         record.condition = .scheduled
         record.agent = nil
@@ -557,7 +569,7 @@ public final class SchedulerCore: DriverSink {
     private func expungeIfDone(_ record: InstanceRecord) {
         guard record.condition.isTerminal, record.goal.isTerminal else { return }
         store(nil, replacing: record.id)
-        instancesBySpec[record.specId]?.removeAll { $0 == record.id }
+        instancesBySpec[record.specId]?.remove(record.id)
     }
 
     // MARK: Machines
@@ -572,8 +584,9 @@ public final class SchedulerCore: DriverSink {
         while index < pendingInputs.count {
             let (specId, input) = pendingInputs[index]
             index += 1
-            guard var machine = deployment?.machines[specId], !machine.isFinished else { continue }
-            let actions = machine.handle(input)
+            // Taken out while it is fed, so that the machine's storage is not shared and changes in place.
+            guard var machine = deployment?.machines.removeValue(forKey: specId) else { continue }
+            let actions = machine.isFinished ? [] : machine.handle(input)
             deployment?.machines[specId] = machine
             perform(actions, for: specId)
             if machine.isFinished { checkStepFinished() }
@@ -624,7 +637,7 @@ public final class SchedulerCore: DriverSink {
     /// Counts a run spec's instances afresh: its version just changed, so what is old and new changed too.
     private func recount(_ specId: PathId) {
         counts[specId] = SideCounts()
-        for id in instancesBySpec[specId] ?? [] {
+        for id in instancesBySpec[specId]?.ids ?? [] {
             if let record = instances[id] { count(record, sign: 1) }
         }
     }
@@ -645,27 +658,25 @@ public final class SchedulerCore: DriverSink {
     }
 
     private func snapshots(of specId: PathId) -> [InstanceSnapshot] {
-        (instancesBySpec[specId] ?? []).compactMap { instances[$0].map(snapshot) }
+        (instancesBySpec[specId]?.ids ?? []).compactMap { instances[$0].map(snapshot) }
     }
 
     /// Marathon's `consideredHealthy`, judged by the instance's own version: healthy by its checks, or running
     /// when that version has none.
     private func isHealthy(_ record: InstanceRecord) -> Bool {
         guard record.condition == .running else { return false }
-        let hasChecks = definition(of: record.id)?.hasConfiguredHealthChecks ?? false
-        return hasChecks ? record.healthy == true : true
+        return record.hasChecks ? record.healthy == true : true
     }
 
     private func definition(of id: InstanceId) -> RunSpec? {
         guard let record = instances[id] else { return nil }
-        return definitionsByVersion[Self.key(record.specId, record.version)]
+        return definitionsByVersion[record.specId]?[record.version]
     }
 
     /// The version of a definition the scheduler already knows (a roll back to it), unless a new one is wanted.
     private func knownVersion(of spec: RunSpec, unless forceNew: Bool) -> String? {
         guard !forceNew else { return nil }
-        let known = definitionsByVersion.filter { $0.value == spec }.map { $0.key }.sorted()
-        return known.first.map { String($0.dropFirst(spec.id.description.count + 1)) }
+        return (definitionsByVersion[spec.id] ?? [:]).filter { $0.value == spec }.map(\.key).sorted().first
     }
 
     private func makeInstanceId(for specId: PathId) -> InstanceId {
@@ -690,10 +701,6 @@ public final class SchedulerCore: DriverSink {
         }
     }
 
-    private static func key(_ id: PathId, _ version: String) -> String {
-        id.description + "@" + version
-    }
-
     /// A Marathon-style version: the ISO 8601 time of the change, on the run's clock (epoch 2026-01-01).
     public static func versionStamp(_ time: Double) -> String {
         EventEncoder.iso8601(SchedulerCore.epoch + time)
@@ -701,6 +708,31 @@ public final class SchedulerCore: DriverSink {
 
     /// `t = 0` of a simulated run: 2026-01-01T00:00:00Z, so that timestamps are the same on every run.
     public static let epoch: Double = 1_767_225_600
+}
+
+/// A run spec's instance ids in launch order, with removal in constant time (a removed id leaves a hole that is
+/// compacted away once holes are half the list).
+struct InstanceList: Sendable {
+    private var slots: [InstanceId?] = []
+    private var position: [InstanceId: Int] = [:]
+
+    /// The ids, oldest launch first.
+    var ids: [InstanceId] { slots.compactMap { $0 } }
+
+    mutating func append(_ id: InstanceId) {
+        position[id] = slots.count
+        slots.append(id)
+    }
+
+    mutating func remove(_ id: InstanceId) {
+        guard let index = position.removeValue(forKey: id) else { return }
+        slots[index] = nil
+        if position.count * 2 < slots.count {
+            let live = slots.compactMap { $0 }
+            slots = live
+            for (index, id) in live.enumerated() { position[id] = index }
+        }
+    }
 }
 
 /// At least four lowercase hexadecimal digits: `00a3`.

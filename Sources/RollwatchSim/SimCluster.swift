@@ -28,8 +28,32 @@ public final class SimCluster: InstanceDriver {
         case waiting, staging, running, killing, gone
     }
 
+    /// What the simulator needs of one version of a run spec, worked out once per version and shared by its
+    /// instances (a reference, so that moving instance records around does not copy definitions).
+    private final class Profile {
+        let specId: PathId
+        let resources: Resources
+        let ports: Int
+        let constraints: [Constraint]
+        let isResident: Bool
+        let behaviour: SimBehaviour
+        let healthKinds: [String]
+
+        init(_ spec: RunSpec) {
+            specId = spec.id
+            resources = spec.resourcesPerInstance
+            ports = spec.hostPortCount
+            constraints = spec.constraints
+            isResident = spec.isResident
+            behaviour = SimBehaviour(spec)
+            healthKinds = spec.healthCheckKinds
+        }
+    }
+
     private struct SimInstance {
-        var request: LaunchRequest
+        let id: InstanceId
+        let incarnation: Int
+        let profile: Profile
         var phase: Phase
         var agent: Int?
         var passesChecks: Bool
@@ -54,7 +78,7 @@ public final class SimCluster: InstanceDriver {
     private var nextToken = 0
     private var cursor = 0
     private var random: SeededGenerator
-    private var behaviours: [String: SimBehaviour] = [:]
+    private var profiles: [PathId: [String: Profile]] = [:]
     private var regexCache: [String: Regex<AnyRegexOutput>?] = [:]
 
     public init(agents: [SimAgent], seed: UInt64) {
@@ -79,26 +103,31 @@ public final class SimCluster: InstanceDriver {
     }
 
     public func launch(_ request: LaunchRequest, now: Double) {
-        let passes = decideHealth(request)
-        instances[request.instanceId] = SimInstance(request: request, phase: .waiting, agent: nil, passesChecks: passes, usesReservation: false, probeTracker: nil)
+        let profile = profile(of: request)
+        let passes = decideHealth(profile)
+        instances[request.instanceId] = SimInstance(id: request.instanceId, incarnation: request.incarnation, profile: profile, phase: .waiting,
+                                                    agent: nil, passesChecks: passes, usesReservation: false, probeTracker: nil)
         if !tryPlace(request.instanceId, now: now) {
             waiting.append(request.instanceId)
         }
     }
 
     public func adopt(_ request: LaunchRequest, condition: InstanceCondition, healthy: Bool?, now: Double) -> (agent: String, host: String)? {
-        let passes = healthy ?? decideHealth(request)
-        instances[request.instanceId] = SimInstance(request: request, phase: .waiting, agent: nil, passesChecks: passes, usesReservation: false, probeTracker: nil)
-        guard let index = chooseAgent(for: request).agent else {
+        let profile = profile(of: request)
+        let passes = healthy ?? decideHealth(profile)
+        let instance = SimInstance(id: request.instanceId, incarnation: request.incarnation, profile: profile, phase: .waiting,
+                                   agent: nil, passesChecks: passes, usesReservation: false, probeTracker: nil)
+        instances[request.instanceId] = instance
+        guard let index = chooseAgent(for: profile).agent else {
             instances[request.instanceId] = nil
             return nil
         }
         occupy(index, with: request.instanceId)
         instances[request.instanceId]?.phase = condition == .running ? .running : .staging
         if condition == .running {
-            scheduleCrash(request, runningAt: now)
+            scheduleCrash(instance, runningAt: now)
         } else {
-            schedule(.running(request.instanceId, request.incarnation), at: now + startup(of: request))
+            schedule(.running(request.instanceId, request.incarnation), at: now + startup(of: profile))
         }
         let agent = agents[index].agent
         return (agent.hostname, agent.hostname)
@@ -112,7 +141,7 @@ public final class SimCluster: InstanceDriver {
             instances[instance] = nil
         case .staging, .running:
             instances[instance]?.phase = .killing
-            schedule(.killed(instance, simInstance.request.incarnation, keepReservation: keepReservation), at: now + Self.killSeconds)
+            schedule(.killed(instance, simInstance.incarnation, keepReservation: keepReservation), at: now + Self.killSeconds)
         case .killing, .gone:
             break
         }
@@ -128,7 +157,7 @@ public final class SimCluster: InstanceDriver {
             guard let instance = current(id, incarnation), instance.phase == .staging else { return }
             instances[id]?.phase = .running
             report(.condition(.running, message: "running on \(hostname(instance))"), instance, at: now)
-            scheduleCrash(instance.request, runningAt: now)
+            scheduleCrash(instance, runningAt: now)
         case .crash(let id, let incarnation):
             guard let instance = current(id, incarnation), instance.phase == .running else { return }
             release(id, keepReservation: false)
@@ -140,7 +169,7 @@ public final class SimCluster: InstanceDriver {
             if instance.passesChecks {
                 report(.probe(check: check, result: .healthy), instance, at: now)
             } else {
-                report(.probe(check: check, result: .unhealthy(cause: failureCause(instance.request, check: check))), instance, at: now)
+                report(.probe(check: check, result: .unhealthy(cause: failureCause(instance.profile, check: check))), instance, at: now)
                 scheduleProbe(instance, check: check, probe: probe + 1)
             }
         case .readiness(let id, let incarnation):
@@ -175,7 +204,7 @@ public final class SimCluster: InstanceDriver {
 
     public func startReadinessChecks(_ instance: InstanceId, check: ReadinessCheck, now: Double) {
         guard let simInstance = instances[instance], simInstance.passesChecks else { return }
-        schedule(.readiness(instance, simInstance.request.incarnation), at: now)
+        schedule(.readiness(instance, simInstance.incarnation), at: now)
     }
 
     // MARK: Placement
@@ -183,17 +212,17 @@ public final class SimCluster: InstanceDriver {
     /// Places a waiting instance if some agent can take it, reporting where; otherwise reports why not.
     private func tryPlace(_ id: InstanceId, now: Double) -> Bool {
         guard let instance = instances[id] else { return true }
-        let choice = chooseAgent(for: instance.request)
+        let choice = chooseAgent(for: instance.profile)
         guard let index = choice.agent else {
             report(.unplaceable(reason: choice.reason), instance, at: now)
             return false
         }
         occupy(index, with: id)
         instances[id]?.phase = .staging
-        let startup = startup(of: instance.request)
+        let startup = startup(of: instance.profile)
         report(.placed(agent: agents[index].agent.hostname, host: agents[index].agent.hostname), instance, at: now)
-        schedule(.starting(id, instance.request.incarnation), at: now + min(Self.stagingSeconds, startup / 2))
-        schedule(.running(id, instance.request.incarnation), at: now + startup)
+        schedule(.starting(id, instance.incarnation), at: now + min(Self.stagingSeconds, startup / 2))
+        schedule(.running(id, instance.incarnation), at: now + startup)
         return true
     }
 
@@ -208,15 +237,14 @@ public final class SimCluster: InstanceDriver {
 
     /// The agent for an instance: a reservation of its run spec first (resident instances come back there), then
     /// the first agent from a rotating cursor that has room and satisfies every constraint. Without one, why not.
-    private func chooseAgent(for request: LaunchRequest) -> (agent: Int?, reason: String) {
-        let spec = request.spec
-        if spec.isResident, let index = agents.indices.first(where: { !(agents[$0].reservations[spec.id] ?? []).isEmpty }) {
+    private func chooseAgent(for profile: Profile) -> (agent: Int?, reason: String) {
+        if profile.isResident, let index = agents.indices.first(where: { !(agents[$0].reservations[profile.specId] ?? []).isEmpty }) {
             return (index, "")
         }
         guard !agents.isEmpty else { return (nil, "the cluster has no agents") }
-        let resources = spec.resourcesPerInstance
-        let ports = spec.hostPortCount
-        let constraints = spec.constraints
+        let resources = profile.resources
+        let ports = profile.ports
+        let constraints = profile.constraints
         var lacking = 0
         var broken: [String: Int] = [:]
         for offset in 0..<agents.count {
@@ -225,7 +253,7 @@ public final class SimCluster: InstanceDriver {
                 lacking += 1
                 continue
             }
-            if let failed = constraints.first(where: { !satisfies($0, agent: index, spec: spec.id) }) {
+            if let failed = constraints.first(where: { !satisfies($0, agent: index, spec: profile.specId) }) {
                 broken[failed.description, default: 0] += 1
                 continue
             }
@@ -285,76 +313,73 @@ public final class SimCluster: InstanceDriver {
     }
 
     private func occupy(_ index: Int, with id: InstanceId) {
-        guard let request = instances[id]?.request else { return }
-        let resources = request.spec.resourcesPerInstance
-        if request.spec.isResident, var held = agents[index].reservations[request.spec.id], !held.isEmpty {
+        guard let profile = instances[id]?.profile else { return }
+        let resources = profile.resources
+        if profile.isResident, var held = agents[index].reservations[profile.specId], !held.isEmpty {
             held.removeLast()
-            agents[index].reservations[request.spec.id] = held
+            agents[index].reservations[profile.specId] = held
             instances[id]?.usesReservation = true
         } else {
             agents[index].cpus += resources.cpus
             agents[index].mem += resources.mem
             agents[index].disk += resources.disk
         }
-        agents[index].ports += request.spec.hostPortCount
-        agents[index].instances[request.spec.id, default: 0] += 1
+        agents[index].ports += profile.ports
+        agents[index].instances[profile.specId, default: 0] += 1
         instances[id]?.agent = index
     }
 
     private func release(_ id: InstanceId, keepReservation: Bool) {
         guard let instance = instances[id], let index = instance.agent else { return }
-        let spec = instance.request.spec
-        let resources = spec.resourcesPerInstance
-        if keepReservation && spec.isResident {
-            agents[index].reservations[spec.id, default: []].append(resources)
+        let profile = instance.profile
+        if keepReservation && profile.isResident {
+            agents[index].reservations[profile.specId, default: []].append(profile.resources)
         } else {
-            agents[index].cpus -= resources.cpus
-            agents[index].mem -= resources.mem
-            agents[index].disk -= resources.disk
+            agents[index].cpus -= profile.resources.cpus
+            agents[index].mem -= profile.resources.mem
+            agents[index].disk -= profile.resources.disk
         }
-        agents[index].ports -= spec.hostPortCount
-        agents[index].instances[spec.id, default: 0] -= 1
+        agents[index].ports -= profile.ports
+        agents[index].instances[profile.specId, default: 0] -= 1
         instances[id]?.agent = nil
     }
 
     // MARK: Behaviour
 
-    private func behaviour(of request: LaunchRequest) -> SimBehaviour {
-        let key = request.spec.id.description + "@" + request.version
-        if let known = behaviours[key] { return known }
-        let behaviour = SimBehaviour(request.spec)
-        behaviours[key] = behaviour
-        return behaviour
+    /// The profile of the request's run spec version, worked out on first use.
+    private func profile(of request: LaunchRequest) -> Profile {
+        if let known = profiles[request.spec.id]?[request.version] { return known }
+        let profile = Profile(request.spec)
+        profiles[request.spec.id, default: [:]][request.version] = profile
+        return profile
     }
 
     /// Start-up time with ±20 % seeded jitter.
-    private func startup(of request: LaunchRequest) -> Double {
-        let base = behaviour(of: request).startupSeconds
-        return base * Double.random(in: 0.8...1.2, using: &random)
+    private func startup(of profile: Profile) -> Double {
+        profile.behaviour.startupSeconds * Double.random(in: 0.8...1.2, using: &random)
     }
 
-    private func decideHealth(_ request: LaunchRequest) -> Bool {
-        switch behaviour(of: request).health {
+    private func decideHealth(_ profile: Profile) -> Bool {
+        switch profile.behaviour.health {
         case .always: return true
         case .never: return false
         case .probability(let probability): return Double.random(in: 0..<1, using: &random) < probability
         }
     }
 
-    private func scheduleCrash(_ request: LaunchRequest, runningAt now: Double) {
-        if let after = behaviour(of: request).crashAfterSeconds {
-            schedule(.crash(request.instanceId, request.incarnation), at: now + after)
+    private func scheduleCrash(_ instance: SimInstance, runningAt now: Double) {
+        if let after = instance.profile.behaviour.crashAfterSeconds {
+            schedule(.crash(instance.id, instance.incarnation), at: now + after)
         }
     }
 
     private func scheduleProbe(_ instance: SimInstance, check: Int, probe: Int) {
         guard let tracker = instance.probeTracker else { return }
-        schedule(.probe(instance.request.instanceId, instance.request.incarnation, check: check, probe: probe),
-                 at: tracker.probeTime(check: check, probe: probe))
+        schedule(.probe(instance.id, instance.incarnation, check: check, probe: probe), at: tracker.probeTime(check: check, probe: probe))
     }
 
-    private func failureCause(_ request: LaunchRequest, check: Int) -> String {
-        let kinds = request.spec.healthCheckKinds
+    private func failureCause(_ profile: Profile, check: Int) -> String {
+        let kinds = profile.healthKinds
         switch kinds.indices.contains(check) ? kinds[check] : "HTTP" {
         case "TCP", "MESOS_TCP": return "Connection refused"
         case "COMMAND": return "command exited with code 1"
@@ -365,7 +390,7 @@ public final class SimCluster: InstanceDriver {
     // MARK: Plumbing
 
     private func current(_ id: InstanceId, _ incarnation: Int) -> SimInstance? {
-        guard let instance = instances[id], instance.request.incarnation == incarnation else { return nil }
+        guard let instance = instances[id], instance.incarnation == incarnation else { return nil }
         return instance
     }
 
@@ -374,7 +399,7 @@ public final class SimCluster: InstanceDriver {
     }
 
     private func report(_ report: DriverReport, _ instance: SimInstance, at time: Double) {
-        sink?.report(report, instance: instance.request.instanceId, incarnation: instance.request.incarnation, at: time)
+        sink?.report(report, instance: instance.id, incarnation: instance.incarnation, at: time)
     }
 
     private func schedule(_ wake: Wake, at time: Double) {

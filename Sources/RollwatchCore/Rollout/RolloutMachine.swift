@@ -95,60 +95,41 @@ public struct RolloutMachine: Sendable {
     }
 
     public mutating func start() -> [RolloutAction] {
-        switch process {
-        case .restart(var restart):
-            defer { process = .restart(restart) }
-            return restart.start()
-        case .scale(var scale):
-            defer { process = .scale(scale) }
-            return scale.start()
-        case .stop(var stop):
-            defer { process = .stop(stop) }
-            return stop.start()
-        case .start:
-            return [.finished]
-        }
+        update(restart: { $0.start() }, scale: { $0.start() }, stop: { $0.start() }, start: [.finished])
     }
 
     public mutating func handle(_ input: RolloutInput) -> [RolloutAction] {
-        switch process {
-        case .restart(var restart):
-            defer { process = .restart(restart) }
-            return restart.handle(input)
-        case .scale(var scale):
-            defer { process = .scale(scale) }
-            return scale.handle(input)
-        case .stop(var stop):
-            defer { process = .stop(stop) }
-            return stop.handle(input)
-        case .start:
-            return []
-        }
+        update(restart: { $0.handle(input) }, scale: { $0.handle(input) }, stop: { $0.handle(input) }, start: [])
     }
 
     public mutating func pause() {
-        switch process {
-        case .restart(var restart):
-            restart.pause()
-            process = .restart(restart)
-        case .scale(var scale):
-            scale.pause()
-            process = .scale(scale)
-        case .stop, .start:
-            break
-        }
+        _ = update(restart: { $0.pause(); return [] }, scale: { $0.pause(); return [] }, stop: { _ in [] }, start: [])
     }
 
     public mutating func resume() -> [RolloutAction] {
+        update(restart: { $0.resume() }, scale: { $0.resume() }, stop: { _ in [] }, start: [])
+    }
+
+    /// Mutates the process in place. The payload is taken out of `process` first, so that it is the only
+    /// reference to its storage and the mutation does not copy the machine's sets and queues: a copy per input
+    /// would make a deployment cost grow with the square of its size.
+    private mutating func update(restart: (inout any RestartProcess) -> [RolloutAction], scale: (inout MarathonScale) -> [RolloutAction],
+                                 stop: (inout MarathonStop) -> [RolloutAction], start: [RolloutAction]) -> [RolloutAction] {
         switch process {
-        case .restart(var restart):
-            defer { process = .restart(restart) }
-            return restart.resume()
-        case .scale(var scale):
-            defer { process = .scale(scale) }
-            return scale.resume()
-        case .stop, .start:
-            return []
+        case .restart(var payload):
+            process = .start
+            defer { process = .restart(payload) }
+            return restart(&payload)
+        case .scale(var payload):
+            process = .start
+            defer { process = .scale(payload) }
+            return scale(&payload)
+        case .stop(var payload):
+            process = .start
+            defer { process = .stop(payload) }
+            return stop(&payload)
+        case .start:
+            return start
         }
     }
 }
