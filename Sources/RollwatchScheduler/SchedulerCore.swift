@@ -21,26 +21,40 @@ public final class SchedulerCore: DriverSink {
         case nothingToDo
     }
 
-    /// One instance as the scheduler tracks it.
-    public struct InstanceRecord: Sendable {
+    /// One instance as the scheduler tracks it. A class: it changes on every event about the instance, and a
+    /// reference changes in place where a value would be copied field by field.
+    public final class InstanceRecord {
         public let id: InstanceId
         public let specId: PathId
-        public var version: String
-        public var condition: InstanceCondition
-        public var goal: InstanceGoal
-        public var agent: String?
-        public var host: String
-        public var incarnation: Int
-        public var stagedAt: Double
-        public var runningSince: Double?
-        public var health: HealthTracker?
-        public var healthy: Bool?
+        public internal(set) var version: String
+        public internal(set) var condition: InstanceCondition
+        public internal(set) var goal: InstanceGoal = .running
+        public internal(set) var agent: String?
+        public internal(set) var host = ""
+        public internal(set) var incarnation = 1
+        public internal(set) var stagedAt: Double
+        public internal(set) var runningSince: Double?
+        public internal(set) var health: HealthTracker?
+        public internal(set) var healthy: Bool?
         /// Reported as waiting for an agent since its last launch.
-        public var unplaceableReason: String?
+        public internal(set) var unplaceableReason: String?
         /// Killed by its health checks: the relaunch counts as a failure for the back-off.
         var killedForHealth = false
         /// Its version has health or readiness checks, so running alone is not healthy.
-        var hasChecks = false
+        let hasChecks: Bool
+        /// Its version's health checks, for the tracker it gets when it runs.
+        let checkTimings: [HealthCheckTiming]
+
+        init(id: InstanceId, specId: PathId, version: String, condition: InstanceCondition, stagedAt: Double,
+             hasChecks: Bool, checkTimings: [HealthCheckTiming]) {
+            self.id = id
+            self.specId = specId
+            self.version = version
+            self.condition = condition
+            self.stagedAt = stagedAt
+            self.hasChecks = hasChecks
+            self.checkTimings = checkTimings
+        }
     }
 
     /// The deployment in progress. A class: the scheduler changes it on every event, and a reference keeps those
@@ -56,6 +70,8 @@ public final class SchedulerCore: DriverSink {
         /// True for the forced deployment that rolls another one back.
         public let isRollback: Bool
         var machines: [PathId: RolloutMachine] = [:]
+        /// The running step's restart limits, kept beside the machines so that progress need not copy one.
+        var limits: [PathId: (minHealthy: Int, maxCapacity: Int)] = [:]
         let versions: [PathId: String]
 
         init(id: String, plan: DeploymentPlan, original: GroupDefinition, isRollback: Bool, versions: [PathId: String]) {
@@ -92,6 +108,7 @@ public final class SchedulerCore: DriverSink {
     private var touchedSpecs = Set<PathId>()
     private var lastProgress: [PathId: RolloutProgress] = [:]
     private var counts: [PathId: SideCounts] = [:]
+    private var timingCache: [PathId: [String: [HealthCheckTiming]]] = [:]
     private var targetInstances: [PathId: Int] = [:]
     private var rollbackInProgress = false
 
@@ -134,12 +151,13 @@ public final class SchedulerCore: DriverSink {
             let id = makeInstanceId(for: definition.id)
             let request = LaunchRequest(instanceId: id, incarnation: 1, spec: definition, version: version)
             guard let placement = driver.adopt(request, condition: condition, healthy: healthy, now: now) else { continue }
-            var record = InstanceRecord(id: id, specId: definition.id, version: version, condition: condition, goal: .running,
-                                        agent: placement.agent, host: placement.host, incarnation: 1, stagedAt: now)
-            record.hasChecks = definition.hasConfiguredHealthChecks
+            let timings = timings(of: definition, version: version)
+            let record = InstanceRecord(id: id, specId: definition.id, version: version, condition: condition, stagedAt: now,
+                                        hasChecks: definition.hasConfiguredHealthChecks, checkTimings: timings)
+            record.agent = placement.agent
+            record.host = placement.host
             if condition == .running {
                 record.runningSince = now
-                let timings = Self.healthTimings(definition)
                 if !timings.isEmpty {
                     var tracker = HealthTracker(checks: timings, runningSince: now - Self.steadyAge)
                     if healthy != nil {
@@ -152,7 +170,7 @@ public final class SchedulerCore: DriverSink {
                     driver.startHealthChecks(id, tracker: tracker, now: now)
                 }
             }
-            store(record)
+            insert(record)
             instancesBySpec[definition.id, default: InstanceList()].append(id)
             adopted += 1
         }
@@ -286,7 +304,7 @@ public final class SchedulerCore: DriverSink {
     public func progress(of specId: PathId) -> RolloutProgress {
         let side = counts[specId] ?? SideCounts()
         let instancesWanted = targetInstances[specId] ?? 0
-        let limits = deployment?.machines[specId]?.limits ?? (instancesWanted, instancesWanted)
+        let limits = deployment?.limits[specId] ?? (instancesWanted, instancesWanted)
         return RolloutProgress(appId: specId, target: instancesWanted, minHealthy: limits.minHealthy, maxCapacity: limits.maxCapacity,
                                old: side.old, new: side.new, paused: deployment?.paused ?? false)
     }
@@ -309,6 +327,7 @@ public final class SchedulerCore: DriverSink {
         guard let running = deployment else { return }
         running.stepIndex = index
         running.machines = [:]
+        running.limits = [:]
         emit(.deploymentInfo(planId: running.id, plan: running.plan, step: index + 1))
         let step = running.plan.steps[index]
         var started: [(PathId, [RolloutAction])] = []
@@ -318,6 +337,7 @@ public final class SchedulerCore: DriverSink {
                                          current: snapshots(of: id))
             let actions = machine.start()
             deployment?.machines[id] = machine
+            deployment?.limits[id] = machine.limits
             started.append((id, actions))
             touchedSpecs.insert(id)
         }
@@ -399,10 +419,9 @@ public final class SchedulerCore: DriverSink {
     private func launchNew(_ specId: PathId) {
         guard let version = versions[specId], let spec = definitionsByVersion[specId]?[version] else { return }
         let id = makeInstanceId(for: specId)
-        var record = InstanceRecord(id: id, specId: specId, version: version, condition: .scheduled, goal: .running,
-                                    agent: nil, host: "", incarnation: 1, stagedAt: now)
-        record.hasChecks = spec.hasConfiguredHealthChecks
-        store(record)
+        let record = InstanceRecord(id: id, specId: specId, version: version, condition: .scheduled, stagedAt: now,
+                                    hasChecks: spec.hasConfiguredHealthChecks, checkTimings: timings(of: spec, version: version))
+        insert(record)
         instancesBySpec[specId, default: InstanceList()].append(id)
         emit(.statusUpdate(ref(record), taskStatus: "TASK_STAGING", message: "launched: a new instance of version \(version)"))
         touchedSpecs.insert(specId)
@@ -411,26 +430,29 @@ public final class SchedulerCore: DriverSink {
     }
 
     private func kill(_ id: InstanceId, goal: InstanceGoal, reason: String) {
-        guard var record = instances[id] else { return }
-        record.goal = goal
+        guard let record = instances[id] else { return }
         touchedSpecs.insert(record.specId)
         if record.condition.isTerminal {
-            store(record)
+            change(record) { $0.goal = goal }
             feed(record.specId, .instanceChanged(snapshot(record)))
             expungeIfDone(record)
             return
         }
         if record.condition == .scheduled {
-            record.condition = .killed
-            store(record)
+            change(record) {
+                $0.goal = goal
+                $0.condition = .killed
+            }
             driver.kill(id, keepReservation: false, now: now)
             emit(.statusUpdate(ref(record), taskStatus: "TASK_KILLED", message: "killed before it was placed: \(reason)"))
             feed(record.specId, .instanceChanged(snapshot(record)))
             expungeIfDone(record)
             return
         }
-        record.condition = .killing
-        store(record)
+        change(record) {
+            $0.goal = goal
+            $0.condition = .killing
+        }
         emit(.statusUpdate(ref(record), taskStatus: "TASK_KILLING", message: reason))
         driver.kill(id, keepReservation: goal == .stopped, now: now)
         feed(record.specId, .instanceChanged(snapshot(record)))
@@ -450,57 +472,55 @@ public final class SchedulerCore: DriverSink {
         }
     }
 
-    private func handle(_ report: DriverReport, for original: InstanceRecord) {
-        var record = original
+    private func handle(_ report: DriverReport, for record: InstanceRecord) {
         let id = record.id
         switch report {
         case .placed(let agent, let host):
-            record.agent = agent
-            record.host = host
-            record.unplaceableReason = nil
-            if record.condition == .scheduled { record.condition = .staging }
-            store(record)
+            change(record) {
+                $0.agent = agent
+                $0.host = host
+                $0.unplaceableReason = nil
+                if $0.condition == .scheduled { $0.condition = .staging }
+            }
         case .unplaceable(let reason):
             guard record.unplaceableReason != reason else { return }
             record.unplaceableReason = reason
-            store(record)
             emit(.instanceUnplaceable(ref(record), reason: reason))
         case .condition(let condition, let message):
             guard condition != record.condition, !record.condition.isTerminal else { return }
-            changeCondition(&record, to: condition, message: message)
+            changeCondition(record, to: condition, message: message)
         case .probe(let check, let result):
             guard record.condition == .running, record.goal == .running, var tracker = record.health else { return }
+            record.health = nil
             let effects = tracker.record(result, check: check, at: now)
             record.health = tracker
-            store(record)
-            apply(effects, to: id)
+            apply(effects, to: record)
         case .readiness(let ready):
             guard record.condition == .running else { return }
             feed(record.specId, .readinessChanged(id, version: record.version, ready: ready))
         }
     }
 
-    private func changeCondition(_ record: inout InstanceRecord, to condition: InstanceCondition, message: String) {
-        let id = record.id
-        record.condition = condition
+    private func changeCondition(_ record: InstanceRecord, to condition: InstanceCondition, message: String) {
         touchedSpecs.insert(record.specId)
-        if condition == .running {
-            record.runningSince = now
-            let timings = definition(of: id).map(Self.healthTimings) ?? []
-            if !timings.isEmpty {
-                let tracker = HealthTracker(checks: timings, runningSince: now)
-                record.health = tracker
-                record.healthy = nil
-                store(record)
-                driver.startHealthChecks(id, tracker: tracker, now: now)
+        change(record) {
+            $0.condition = condition
+            if condition == .running {
+                $0.runningSince = now
+                if !$0.checkTimings.isEmpty {
+                    $0.health = HealthTracker(checks: $0.checkTimings, runningSince: now)
+                    $0.healthy = nil
+                }
+            }
+            if condition.isTerminal {
+                $0.health = nil
+                $0.healthy = nil
+                $0.runningSince = nil
             }
         }
-        if condition.isTerminal {
-            record.health = nil
-            record.healthy = nil
-            record.runningSince = nil
+        if condition == .running, let tracker = record.health {
+            driver.startHealthChecks(record.id, tracker: tracker, now: now)
         }
-        store(record)
         if let status = condition.taskStatus {
             emit(.statusUpdate(ref(record), taskStatus: status, message: message))
         }
@@ -514,25 +534,23 @@ public final class SchedulerCore: DriverSink {
         }
     }
 
-    private func apply(_ effects: [HealthEffect], to id: InstanceId) {
+    private func apply(_ effects: [HealthEffect], to record: InstanceRecord) {
         for effect in effects {
-            guard var record = instances[id] else { return }
             switch effect {
             case .failedCheck(_, let cause):
                 emit(.failedHealthCheck(ref(record), cause: cause))
             case .aliveChanged:
                 break
             case .healthChanged(let healthy):
-                record.healthy = healthy
-                store(record)
+                change(record) { $0.healthy = healthy }
                 touchedSpecs.insert(record.specId)
                 emit(.instanceHealthChanged(ref(record), healthy: healthy))
-                feed(record.specId, .healthChanged(id, version: record.version, healthy: healthy))
+                feed(record.specId, .healthChanged(record.id, version: record.version, healthy: healthy))
             case .kill(let reason):
                 record.killedForHealth = true
-                store(record)
                 emit(.unhealthyInstanceKill(ref(record), reason: reason))
-                kill(id, goal: .running, reason: "failed \(record.health?.checks.first?.maxConsecutiveFailures ?? 0) health checks in a row: \(reason)")
+                let limit = record.health?.checks.first?.maxConsecutiveFailures ?? 0
+                kill(record.id, goal: .running, reason: "failed \(limit) health checks in a row: \(reason)")
             }
         }
     }
@@ -547,19 +565,19 @@ public final class SchedulerCore: DriverSink {
     }
 
     private func relaunch(_ id: InstanceId, incarnation: Int) {
-        guard var record = instances[id], record.incarnation == incarnation, record.goal == .running,
+        guard let record = instances[id], record.incarnation == incarnation, record.goal == .running,
               record.condition.isTerminal else { return }
-        // A relaunch runs the run spec's current version for an instance that belongs to it; an old instance
-        // whose version is gone keeps its own definition.
+        // An instance comes back with the definition of the version it was launched with.
         guard let spec = definitionsByVersion[record.specId]?[record.version] else { return }
-        record.incarnation += 1
-        record.condition = .scheduled
-        record.agent = nil
-        record.host = ""
-        record.stagedAt = now
-        record.killedForHealth = false
-        record.unplaceableReason = nil
-        store(record)
+        change(record) {
+            $0.incarnation += 1
+            $0.condition = .scheduled
+            $0.agent = nil
+            $0.host = ""
+            $0.stagedAt = now
+            $0.killedForHealth = false
+            $0.unplaceableReason = nil
+        }
         touchedSpecs.insert(record.specId)
         emit(.statusUpdate(ref(record), taskStatus: "TASK_STAGING", message: "relaunched after it stopped"))
         driver.launch(LaunchRequest(instanceId: id, incarnation: record.incarnation, spec: spec, version: record.version), now: now)
@@ -568,7 +586,8 @@ public final class SchedulerCore: DriverSink {
 
     private func expungeIfDone(_ record: InstanceRecord) {
         guard record.condition.isTerminal, record.goal.isTerminal else { return }
-        store(nil, replacing: record.id)
+        count(record, sign: -1)
+        instances[record.id] = nil
         instancesBySpec[record.specId]?.remove(record.id)
     }
 
@@ -611,13 +630,17 @@ public final class SchedulerCore: DriverSink {
 
     // MARK: Records
 
-    /// Writes a record (or removes one) and keeps the old / new counts in step.
-    private func store(_ record: InstanceRecord?, replacing id: InstanceId? = nil) {
-        let key = record?.id ?? id
-        guard let key else { return }
-        if let previous = instances[key] { count(previous, sign: -1) }
-        instances[key] = record
-        if let record { count(record, sign: 1) }
+    /// Adds a new record and counts it.
+    private func insert(_ record: InstanceRecord) {
+        instances[record.id] = record
+        count(record, sign: 1)
+    }
+
+    /// Changes a record, keeping the old / new counts in step with it.
+    private func change(_ record: InstanceRecord, _ body: (InstanceRecord) -> Void) {
+        count(record, sign: -1)
+        body(record)
+        count(record, sign: 1)
     }
 
     private func count(_ record: InstanceRecord, sign: Int) {
@@ -691,6 +714,14 @@ public final class SchedulerCore: DriverSink {
         case .app(let app): return app.backoff
         case .pod(let pod): return pod.backoff
         }
+    }
+
+    /// The health check timings of a run spec version, worked out once and shared by its instances.
+    private func timings(of spec: RunSpec, version: String) -> [HealthCheckTiming] {
+        if let known = timingCache[spec.id]?[version] { return known }
+        let timings = Self.healthTimings(spec)
+        timingCache[spec.id, default: [:]][version] = timings
+        return timings
     }
 
     /// The health check timings of a run spec: an app's checks, or each pod container's check.

@@ -1,10 +1,13 @@
 /// A Marathon path id such as `/shop/backend/api`: the name of an app, pod or group. Ids in a file may be
 /// relative (`api`, `../db`); they are resolved against the enclosing group, as Marathon does.
+///
+/// Ids key the scheduler's dictionaries on every event, so their hash is worked out once, when the id is made.
 public struct PathId: Sendable, Hashable, Comparable, CustomStringConvertible {
     /// The path's segments, without slashes.
     public let segments: [String]
     /// True when the id was written with a leading `/`.
     public let isAbsolute: Bool
+    private let precomputedHash: Int
 
     /// The root group, `/`.
     public static let root = PathId(segments: [], isAbsolute: true)
@@ -12,12 +15,23 @@ public struct PathId: Sendable, Hashable, Comparable, CustomStringConvertible {
     public init(segments: [String], isAbsolute: Bool = true) {
         self.segments = segments
         self.isAbsolute = isAbsolute
+        var hasher = Hasher()
+        hasher.combine(segments)
+        hasher.combine(isAbsolute)
+        self.precomputedHash = hasher.finalize()
     }
 
     /// Parses `/a/b`, `a/b` or `a`; empty segments (`a//b`, a trailing `/`) are dropped, as Marathon does.
     public init(_ text: String) {
-        self.segments = text.split(separator: "/", omittingEmptySubsequences: true).map(String.init)
-        self.isAbsolute = text.hasPrefix("/")
+        self.init(segments: text.split(separator: "/", omittingEmptySubsequences: true).map(String.init), isAbsolute: text.hasPrefix("/"))
+    }
+
+    public static func == (lhs: PathId, rhs: PathId) -> Bool {
+        lhs.precomputedHash == rhs.precomputedHash && lhs.isAbsolute == rhs.isAbsolute && lhs.segments == rhs.segments
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(precomputedHash)
     }
 
     /// The group that contains this id; the root's parent is the root.

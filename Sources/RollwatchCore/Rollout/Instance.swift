@@ -1,12 +1,25 @@
 /// The id of one instance, e.g. `python-web.instance-00000007`.
+///
+/// Ids are dictionary keys on every event the scheduler handles, so the hash of the string is worked out once,
+/// when the id is made.
 public struct InstanceId: Sendable, Hashable, Comparable, CustomStringConvertible {
     public let value: String
+    private let precomputedHash: Int
 
     public init(_ value: String) {
         self.value = value
+        self.precomputedHash = value.hashValue
     }
 
     public var description: String { value }
+
+    public static func == (lhs: InstanceId, rhs: InstanceId) -> Bool {
+        lhs.precomputedHash == rhs.precomputedHash && lhs.value == rhs.value
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(precomputedHash)
+    }
 
     public static func < (lhs: InstanceId, rhs: InstanceId) -> Bool { lhs.value < rhs.value }
 }
