@@ -16,6 +16,10 @@ public enum SchedulerCommand: Sendable {
     case resume
     /// Cancel the deployment; roll back to the definitions before it, or leave the fleet as it is.
     case abort(rollBack: Bool)
+    /// Change one run spec's instance count (a scale-only deployment).
+    case scale(PathId, instances: Int, version: String)
+    /// Restart every run spec as it is, at a new version (Marathon's `POST /v2/apps/{id}/restart`).
+    case restart(version: String)
     case setSpeed(SchedulerSpeed)
 }
 
@@ -69,6 +73,11 @@ public actor Scheduler<C: Clock> where C.Duration == Duration {
             core.resume()
         case .abort(let rollBack):
             core.abort(rollBack: rollBack)
+        case .scale(let id, let instances, let version):
+            core.deploy(core.root.scaling(id, to: instances), newVersions: [id: version])
+        case .restart(let version):
+            let versions = Dictionary(core.root.transitiveRunSpecs.map { ($0.id, version) }, uniquingKeysWith: { first, _ in first })
+            core.deploy(core.root, newVersions: versions, restartAll: true)
         case .setSpeed(let newSpeed):
             anchor = (clock.now, core.now)
             speed = newSpeed

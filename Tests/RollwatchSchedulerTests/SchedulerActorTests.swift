@@ -66,6 +66,23 @@ final class ManualClock: Clock, Sendable {
         #expect(clock.now.offset == .zero)
     }
 
+    @Test func scaleAndRestartCommandsDeploy() async {
+        let clock = ManualClock()
+        let scheduler = Self.scheduler(clock: clock, speed: .max)
+        await scheduler.send(.scale(PathId("/web"), instances: 9, version: "v1"))
+        await scheduler.run(until: { $0.deployment == nil })
+        #expect(await scheduler.status.outcome == .succeeded)
+        await scheduler.send(.restart(version: "v3"))
+        async let events = Self.collect(scheduler)
+        await scheduler.run(until: { $0.deployment == nil })
+        await scheduler.finish()
+        #expect(await scheduler.status.outcome == .succeeded)
+        let running = await events.filter {
+            if case .statusUpdate(let ref, "TASK_RUNNING", _) = $0.kind { return ref.version == "v3" } else { return false }
+        }
+        #expect(running.count == 9, "a restart replaces all nine instances with the new version")
+    }
+
     @Test func pauseHoldsTheDeploymentWhileTimeGoesOn() async {
         let clock = ManualClock()
         let scheduler = Self.scheduler(clock: clock, speed: .factor(100))

@@ -41,6 +41,15 @@ public struct GroupDefinition: Sendable, Hashable {
 }
 
 extension GroupDefinition {
+    /// This group with the app or pod `id` (anywhere inside) set to `instances`.
+    public func scaling(_ id: PathId, to instances: Int) -> GroupDefinition {
+        var copy = self
+        for index in copy.apps.indices where copy.apps[index].id == id { copy.apps[index].instances = instances }
+        for index in copy.pods.indices where copy.pods[index].id == id { copy.pods[index].instances = instances }
+        copy.groups = copy.groups.map { $0.scaling(id, to: instances) }
+        return copy
+    }
+
     /// For each run spec, the length of the longest dependency path that starts at it: 1 for a spec without
     /// dependencies (Marathon's `dependencyOrderedSteps`).
     public var dependencyPathLengths: [PathId: Int] {
