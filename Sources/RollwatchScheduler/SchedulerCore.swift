@@ -40,20 +40,16 @@ public final class SchedulerCore: DriverSink {
         public internal(set) var unplaceableReason: String?
         /// Killed by its health checks: the relaunch counts as a failure for the back-off.
         var killedForHealth = false
-        /// Its version has health or readiness checks, so running alone is not healthy.
-        let hasChecks: Bool
-        /// Its version's health checks, for the tracker it gets when it runs.
-        let checkTimings: [HealthCheckTiming]
+        /// The version it was launched with.
+        let definition: SpecVersion
 
-        init(id: InstanceId, specId: PathId, version: String, condition: InstanceCondition, stagedAt: Double,
-             hasChecks: Bool, checkTimings: [HealthCheckTiming]) {
+        init(id: InstanceId, definition: SpecVersion, condition: InstanceCondition, stagedAt: Double) {
             self.id = id
-            self.specId = specId
-            self.version = version
+            self.specId = definition.spec.id
+            self.version = definition.version
+            self.definition = definition
             self.condition = condition
             self.stagedAt = stagedAt
-            self.hasChecks = hasChecks
-            self.checkTimings = checkTimings
         }
     }
 
@@ -100,7 +96,7 @@ public final class SchedulerCore: DriverSink {
     private var timers = EventQueue<Timer>()
     private var events: [RolloutEvent] = []
     private var instancesBySpec: [PathId: InstanceList] = [:]
-    private var definitionsByVersion: [PathId: [String: RunSpec]] = [:]
+    private var definitionsByVersion: [PathId: [String: SpecVersion]] = [:]
     private var launchFailures: [PathId: Int] = [:]
     private var nextInstanceNumber: [PathId: Int] = [:]
     private var deploymentCount = 0
@@ -108,7 +104,6 @@ public final class SchedulerCore: DriverSink {
     private var touchedSpecs = Set<PathId>()
     private var lastProgress: [PathId: RolloutProgress] = [:]
     private var counts: [PathId: SideCounts] = [:]
-    private var timingCache: [PathId: [String: [HealthCheckTiming]]] = [:]
     private var targetInstances: [PathId: Int] = [:]
     private var rollbackInProgress = false
 
@@ -132,7 +127,8 @@ public final class SchedulerCore: DriverSink {
         self.driver = driver
         self.strategy = strategy
         for spec in root.transitiveRunSpecs {
-            definitionsByVersion[spec.id, default: [:]][versions[spec.id] ?? ""] = spec
+            let version = versions[spec.id] ?? ""
+            definitionsByVersion[spec.id, default: [:]][version] = SpecVersion(spec: spec, version: version)
             targetInstances[spec.id] = spec.instances
         }
         driver.attach(self)
@@ -145,15 +141,15 @@ public final class SchedulerCore: DriverSink {
     @discardableResult
     public func adopt(count: Int, of definition: RunSpec, version: String, condition: InstanceCondition,
                       healthy: Bool?) -> Int {
-        definitionsByVersion[definition.id, default: [:]][version] = definition
+        let versioned = SpecVersion(spec: definition, version: version)
+        definitionsByVersion[definition.id, default: [:]][version] = versioned
         var adopted = 0
         for _ in 0..<count {
             let id = makeInstanceId(for: definition.id)
-            let request = LaunchRequest(instanceId: id, incarnation: 1, spec: definition, version: version)
+            let request = LaunchRequest(instanceId: id, incarnation: 1, definition: versioned)
             guard let placement = driver.adopt(request, condition: condition, healthy: healthy, now: now) else { continue }
-            let timings = timings(of: definition, version: version)
-            let record = InstanceRecord(id: id, specId: definition.id, version: version, condition: condition, stagedAt: now,
-                                        hasChecks: definition.hasConfiguredHealthChecks, checkTimings: timings)
+            let timings = versioned.healthTimings
+            let record = InstanceRecord(id: id, definition: versioned, condition: condition, stagedAt: now)
             record.agent = placement.agent
             record.host = placement.host
             if condition == .running {
@@ -211,7 +207,9 @@ public final class SchedulerCore: DriverSink {
         let targetSpecs = Dictionary(target.transitiveRunSpecs.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
         for (id, version) in deploymentVersions.sorted(by: { $0.key < $1.key }) {
             versions[id] = version
-            if let spec = targetSpecs[id] { definitionsByVersion[id, default: [:]][version] = spec }
+            if let spec = targetSpecs[id], definitionsByVersion[id]?[version]?.spec != spec {
+                definitionsByVersion[id, default: [:]][version] = SpecVersion(spec: spec, version: version)
+            }
             recount(id)
         }
         root = target
@@ -417,15 +415,14 @@ public final class SchedulerCore: DriverSink {
     }
 
     private func launchNew(_ specId: PathId) {
-        guard let version = versions[specId], let spec = definitionsByVersion[specId]?[version] else { return }
+        guard let version = versions[specId], let definition = definitionsByVersion[specId]?[version] else { return }
         let id = makeInstanceId(for: specId)
-        let record = InstanceRecord(id: id, specId: specId, version: version, condition: .scheduled, stagedAt: now,
-                                    hasChecks: spec.hasConfiguredHealthChecks, checkTimings: timings(of: spec, version: version))
+        let record = InstanceRecord(id: id, definition: definition, condition: .scheduled, stagedAt: now)
         insert(record)
         instancesBySpec[specId, default: InstanceList()].append(id)
         emit(.statusUpdate(ref(record), taskStatus: "TASK_STAGING", message: "launched: a new instance of version \(version)"))
         touchedSpecs.insert(specId)
-        driver.launch(LaunchRequest(instanceId: id, incarnation: 1, spec: spec, version: version), now: now)
+        driver.launch(LaunchRequest(instanceId: id, incarnation: 1, definition: definition), now: now)
         feed(specId, .instanceChanged(snapshot(record)))
     }
 
@@ -507,8 +504,8 @@ public final class SchedulerCore: DriverSink {
             $0.condition = condition
             if condition == .running {
                 $0.runningSince = now
-                if !$0.checkTimings.isEmpty {
-                    $0.health = HealthTracker(checks: $0.checkTimings, runningSince: now)
+                if !$0.definition.healthTimings.isEmpty {
+                    $0.health = HealthTracker(checks: $0.definition.healthTimings, runningSince: now)
                     $0.healthy = nil
                 }
             }
@@ -568,7 +565,6 @@ public final class SchedulerCore: DriverSink {
         guard let record = instances[id], record.incarnation == incarnation, record.goal == .running,
               record.condition.isTerminal else { return }
         // An instance comes back with the definition of the version it was launched with.
-        guard let spec = definitionsByVersion[record.specId]?[record.version] else { return }
         change(record) {
             $0.incarnation += 1
             $0.condition = .scheduled
@@ -580,7 +576,7 @@ public final class SchedulerCore: DriverSink {
         }
         touchedSpecs.insert(record.specId)
         emit(.statusUpdate(ref(record), taskStatus: "TASK_STAGING", message: "relaunched after it stopped"))
-        driver.launch(LaunchRequest(instanceId: id, incarnation: record.incarnation, spec: spec, version: record.version), now: now)
+        driver.launch(LaunchRequest(instanceId: id, incarnation: record.incarnation, definition: record.definition), now: now)
         feed(record.specId, .instanceChanged(snapshot(record)))
     }
 
@@ -616,7 +612,7 @@ public final class SchedulerCore: DriverSink {
 
     private func emitProgress() {
         guard !touchedSpecs.isEmpty else { return }
-        let touched = touchedSpecs.sorted()
+        let touched = touchedSpecs.count == 1 ? Array(touchedSpecs) : touchedSpecs.sorted()
         touchedSpecs.removeAll(keepingCapacity: true)
         guard let running = deployment else { return }
         for specId in touched where running.machines[specId] != nil {
@@ -646,15 +642,18 @@ public final class SchedulerCore: DriverSink {
     private func count(_ record: InstanceRecord, sign: Int) {
         guard !record.condition.isTerminal else { return }
         let healthy = record.goal == .running && isHealthy(record)
-        var side = counts[record.specId] ?? SideCounts()
-        if record.version == versions[record.specId] {
-            side.new.alive += sign
-            if healthy { side.new.healthy += sign }
+        let isNew = record.version == versions[record.specId]
+        Self.add(record: sign, healthy: healthy ? sign : 0, isNew: isNew, to: &counts[record.specId, default: SideCounts()])
+    }
+
+    private static func add(record alive: Int, healthy: Int, isNew: Bool, to side: inout SideCounts) {
+        if isNew {
+            side.new.alive += alive
+            side.new.healthy += healthy
         } else {
-            side.old.alive += sign
-            if healthy { side.old.healthy += sign }
+            side.old.alive += alive
+            side.old.healthy += healthy
         }
-        counts[record.specId] = side
     }
 
     /// Counts a run spec's instances afresh: its version just changed, so what is old and new changed too.
@@ -688,18 +687,18 @@ public final class SchedulerCore: DriverSink {
     /// when that version has none.
     private func isHealthy(_ record: InstanceRecord) -> Bool {
         guard record.condition == .running else { return false }
-        return record.hasChecks ? record.healthy == true : true
+        return record.definition.hasConfiguredHealthChecks ? record.healthy == true : true
     }
 
     private func definition(of id: InstanceId) -> RunSpec? {
         guard let record = instances[id] else { return nil }
-        return definitionsByVersion[record.specId]?[record.version]
+        return record.definition.spec
     }
 
     /// The version of a definition the scheduler already knows (a roll back to it), unless a new one is wanted.
     private func knownVersion(of spec: RunSpec, unless forceNew: Bool) -> String? {
         guard !forceNew else { return nil }
-        return (definitionsByVersion[spec.id] ?? [:]).filter { $0.value == spec }.map(\.key).sorted().first
+        return (definitionsByVersion[spec.id] ?? [:]).filter { $0.value.spec == spec }.map(\.key).sorted().first
     }
 
     private func makeInstanceId(for specId: PathId) -> InstanceId {
@@ -713,22 +712,6 @@ public final class SchedulerCore: DriverSink {
         switch spec {
         case .app(let app): return app.backoff
         case .pod(let pod): return pod.backoff
-        }
-    }
-
-    /// The health check timings of a run spec version, worked out once and shared by its instances.
-    private func timings(of spec: RunSpec, version: String) -> [HealthCheckTiming] {
-        if let known = timingCache[spec.id]?[version] { return known }
-        let timings = Self.healthTimings(spec)
-        timingCache[spec.id, default: [:]][version] = timings
-        return timings
-    }
-
-    /// The health check timings of a run spec: an app's checks, or each pod container's check.
-    static func healthTimings(_ spec: RunSpec) -> [HealthCheckTiming] {
-        switch spec {
-        case .app(let app): return app.healthChecks.map(HealthCheckTiming.init)
-        case .pod(let pod): return pod.containers.compactMap(\.healthCheck).map(HealthCheckTiming.init)
         }
     }
 

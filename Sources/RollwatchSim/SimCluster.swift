@@ -11,6 +11,11 @@ public final class SimCluster: InstanceDriver {
 
     private struct AgentState {
         let agent: SimAgent
+        /// The sentences reports about this agent use, made once rather than on every report.
+        let startingMessage: String
+        let runningMessage: String
+        let killedMessage: String
+        let crashMessage: String
         var cpus = 0.0, mem = 0.0, disk = 0.0
         var ports = 0
         /// Alive instances per run spec, for constraints.
@@ -74,15 +79,21 @@ public final class SimCluster: InstanceDriver {
     private var agents: [AgentState]
     private var instances: [InstanceId: SimInstance] = [:]
     private var waiting: [InstanceId] = []
-    private var wakes: [Int: Wake] = [:]
-    private var nextToken = 0
+    /// Pending timers, indexed by token; a slot is free again once its timer fired.
+    private var wakes: [Wake?] = []
+    private var freeTokens: [Int] = []
     private var cursor = 0
     private var random: SeededGenerator
-    private var profiles: [PathId: [String: Profile]] = [:]
+    /// Profiles by the version they describe; the version is held too, so that its identity is never reused.
+    private var profiles: [ObjectIdentifier: (definition: SpecVersion, profile: Profile)] = [:]
     private var regexCache: [String: Regex<AnyRegexOutput>?] = [:]
 
     public init(agents: [SimAgent], seed: UInt64) {
-        self.agents = agents.map { AgentState(agent: $0) }
+        self.agents = agents.map { agent in
+            AgentState(agent: agent, startingMessage: "starting on \(agent.hostname)", runningMessage: "running on \(agent.hostname)",
+                       killedMessage: "killed on \(agent.hostname)",
+                       crashMessage: "exited with code 1 on \(agent.hostname) (\(SimBehaviour.crashLabel))")
+        }
         self.random = SeededGenerator(seed: seed)
     }
 
@@ -148,20 +159,22 @@ public final class SimCluster: InstanceDriver {
     }
 
     public func wake(token: Int, now: Double) {
-        guard let wake = wakes.removeValue(forKey: token) else { return }
+        guard wakes.indices.contains(token), let wake = wakes[token] else { return }
+        wakes[token] = nil
+        freeTokens.append(token)
         switch wake {
         case .starting(let id, let incarnation):
             guard let instance = current(id, incarnation), instance.phase == .staging else { return }
-            report(.condition(.starting, message: "starting on \(hostname(instance))"), instance, at: now)
+            report(.condition(.starting, message: message(instance, \.startingMessage)), instance, at: now)
         case .running(let id, let incarnation):
             guard let instance = current(id, incarnation), instance.phase == .staging else { return }
             instances[id]?.phase = .running
-            report(.condition(.running, message: "running on \(hostname(instance))"), instance, at: now)
+            report(.condition(.running, message: message(instance, \.runningMessage)), instance, at: now)
             scheduleCrash(instance, runningAt: now)
         case .crash(let id, let incarnation):
             guard let instance = current(id, incarnation), instance.phase == .running else { return }
             release(id, keepReservation: false)
-            report(.condition(.failed, message: "exited with code 1 on \(hostname(instance)) (\(SimBehaviour.crashLabel))"), instance, at: now)
+            report(.condition(.failed, message: message(instance, \.crashMessage)), instance, at: now)
             instances[id]?.phase = .gone
             placeWaiting(now: now)
         case .probe(let id, let incarnation, let check, let probe):
@@ -177,10 +190,10 @@ public final class SimCluster: InstanceDriver {
             report(.readiness(ready: true), instance, at: now)
         case .killed(let id, let incarnation, let keepReservation):
             guard let instance = current(id, incarnation), instance.phase == .killing else { return }
-            let host = hostname(instance)
+            let killed = message(instance, \.killedMessage)
             release(id, keepReservation: keepReservation)
             instances[id] = nil
-            report(.condition(.killed, message: "killed on \(host)"), instance, at: now)
+            report(.condition(.killed, message: killed), instance, at: now)
             placeWaiting(now: now)
         }
     }
@@ -348,9 +361,10 @@ public final class SimCluster: InstanceDriver {
 
     /// The profile of the request's run spec version, worked out on first use.
     private func profile(of request: LaunchRequest) -> Profile {
-        if let known = profiles[request.spec.id]?[request.version] { return known }
+        let key = ObjectIdentifier(request.definition)
+        if let known = profiles[key] { return known.profile }
         let profile = Profile(request.spec)
-        profiles[request.spec.id, default: [:]][request.version] = profile
+        profiles[key] = (request.definition, profile)
         return profile
     }
 
@@ -394,8 +408,8 @@ public final class SimCluster: InstanceDriver {
         return instance
     }
 
-    private func hostname(_ instance: SimInstance) -> String {
-        instance.agent.map { agents[$0].agent.hostname } ?? "no agent"
+    private func message(_ instance: SimInstance, _ sentence: KeyPath<AgentState, String>) -> String {
+        instance.agent.map { agents[$0][keyPath: sentence] } ?? "no agent"
     }
 
     private func report(_ report: DriverReport, _ instance: SimInstance, at time: Double) {
@@ -403,9 +417,15 @@ public final class SimCluster: InstanceDriver {
     }
 
     private func schedule(_ wake: Wake, at time: Double) {
-        nextToken += 1
-        wakes[nextToken] = wake
-        sink?.wake(token: nextToken, at: time)
+        let token: Int
+        if let free = freeTokens.popLast() {
+            token = free
+            wakes[token] = wake
+        } else {
+            token = wakes.count
+            wakes.append(wake)
+        }
+        sink?.wake(token: token, at: time)
     }
 
     private static func describe(_ resources: Resources) -> String {

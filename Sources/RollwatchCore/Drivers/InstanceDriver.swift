@@ -1,20 +1,49 @@
+/// One version of a run spec: the definition its instances are launched from, with what the scheduler and the
+/// drivers keep asking of it worked out once. Shared by reference among the version's instances.
+public final class SpecVersion: Sendable {
+    public let spec: RunSpec
+    public let version: String
+    /// Marathon's `hasConfiguredHealthChecks` for this version.
+    public let hasConfiguredHealthChecks: Bool
+    /// The timing of each health check (an app's checks, or each pod container's check).
+    public let healthTimings: [HealthCheckTiming]
+
+    public init(spec: RunSpec, version: String) {
+        self.spec = spec
+        self.version = version
+        self.hasConfiguredHealthChecks = spec.hasConfiguredHealthChecks
+        switch spec {
+        case .app(let app): healthTimings = app.healthChecks.map(HealthCheckTiming.init)
+        case .pod(let pod): healthTimings = pod.containers.compactMap(\.healthCheck).map(HealthCheckTiming.init)
+        }
+    }
+}
+
 /// Everything a driver needs to start one instance.
 public struct LaunchRequest: Sendable {
     public var instanceId: InstanceId
     /// Counts the launches of this instance id; reports about an earlier launch are stale and ignored.
     public var incarnation: Int
-    public var spec: RunSpec
-    public var version: String
+    /// The version launched.
+    public let definition: SpecVersion
     /// The agent holding the instance's reservation (resident instances come back there), if any.
     public var reservedAgent: String?
 
-    public init(instanceId: InstanceId, incarnation: Int, spec: RunSpec, version: String, reservedAgent: String? = nil) {
+    public init(instanceId: InstanceId, incarnation: Int, definition: SpecVersion, reservedAgent: String? = nil) {
         self.instanceId = instanceId
         self.incarnation = incarnation
-        self.spec = spec
-        self.version = version
+        self.definition = definition
         self.reservedAgent = reservedAgent
     }
+
+    /// A request for a definition at a version, for callers that have no shared `SpecVersion`.
+    public init(instanceId: InstanceId, incarnation: Int, spec: RunSpec, version: String, reservedAgent: String? = nil) {
+        self.init(instanceId: instanceId, incarnation: incarnation, definition: SpecVersion(spec: spec, version: version),
+                  reservedAgent: reservedAgent)
+    }
+
+    public var spec: RunSpec { definition.spec }
+    public var version: String { definition.version }
 }
 
 /// What a driver reports about an instance (one launch of it: `incarnation`).
