@@ -1,7 +1,8 @@
 /// A min-heap of timed items; items due at the same time come out in the order they were added, which keeps
 /// every run with the same inputs identical. The heap itself holds only times, sequence numbers and slot
 /// numbers; the items wait in a slab beside it, so that sifting moves plain numbers and never touches reference
-/// counts (the items carry strings).
+/// counts (the items carry strings). Items pushed for the moment being processed (most driver reports) skip the
+/// heap: they wait in a first-in, first-out line that is merged with the heap by sequence number.
 public struct EventQueue<Item> {
     private struct Entry {
         let time: Double
@@ -17,15 +18,24 @@ public struct EventQueue<Item> {
     private var items: [Item?] = []
     private var freeSlots: [Int] = []
     private var nextSequence: UInt64 = 0
+    /// The time of the last item popped: an item pushed for it (or earlier) goes to `current`.
+    private var currentTime = -Double.infinity
+    private var current: [(sequence: UInt64, item: Item)] = []
+    private var currentHead = 0
 
     public init() {}
 
-    public var isEmpty: Bool { heap.isEmpty }
-    public var count: Int { heap.count }
+    public var isEmpty: Bool { heap.isEmpty && currentHead == current.count }
+    public var count: Int { heap.count + current.count - currentHead }
     /// The time of the earliest item.
-    public var nextTime: Double? { heap.first?.time }
+    public var nextTime: Double? { currentHead < current.count ? currentTime : heap.first?.time }
 
     public mutating func push(_ item: Item, at time: Double) {
+        if time <= currentTime {
+            current.append((nextSequence, item))
+            nextSequence &+= 1
+            return
+        }
         let slot: Int
         if let free = freeSlots.popLast() {
             slot = free
@@ -49,7 +59,25 @@ public struct EventQueue<Item> {
 
     /// Removes and returns the earliest item if it is due at or before `time`.
     public mutating func pop(dueBy time: Double) -> (time: Double, item: Item)? {
+        if currentHead < current.count, currentTime <= time {
+            let waiting = current[currentHead]
+            if let top = heap.first, top.time == currentTime, top.sequence < waiting.sequence {
+                return popHeap()
+            }
+            currentHead += 1
+            if currentHead == current.count {
+                current.removeAll(keepingCapacity: true)
+                currentHead = 0
+            }
+            return (currentTime, waiting.item)
+        }
         guard let first = heap.first, first.time <= time else { return nil }
+        return popHeap()
+    }
+
+    private mutating func popHeap() -> (time: Double, item: Item)? {
+        guard let first = heap.first else { return nil }
+        currentTime = first.time
         let last = heap.removeLast()
         if !heap.isEmpty {
             var parent = 0
