@@ -20,6 +20,13 @@ struct DurationArgument: ExpressibleByArgument, Sendable {
     }
 
     static var defaultCompletionKind: CompletionKind { .default }
+
+    /// `1h`, `90s`: how `--help` shows a default.
+    var defaultValueDescription: String {
+        if seconds >= 3_600 && seconds.truncatingRemainder(dividingBy: 3_600) == 0 { return "\(Int(seconds / 3_600))h" }
+        if seconds >= 60 && seconds.truncatingRemainder(dividingBy: 60) == 0 { return "\(Int(seconds / 60))m" }
+        return seconds == seconds.rounded() ? "\(Int(seconds))s" : "\(seconds)s"
+    }
 }
 
 /// How fast simulated time runs: a factor of wall time (1 to 1000), or `max`, as fast as the machine goes.
@@ -35,5 +42,13 @@ enum SpeedArgument: ExpressibleByArgument, Sendable, Equatable {
         let text = argument.hasSuffix("x") ? String(argument.dropLast()) : argument
         guard let value = Double(text), value >= 1, value <= 1_000 else { return nil }
         self = .factor(value)
+    }
+
+    /// `max` or `10x`: how `--help` shows a default.
+    var defaultValueDescription: String {
+        switch self {
+        case .max: return "max"
+        case .factor(let value): return value == value.rounded() ? "\(Int(value))x" : "\(value)x"
+        }
     }
 }

@@ -17,39 +17,18 @@ struct Plan: ParsableCommand {
         case text, json
     }
 
-    @Argument(help: "The definitions that run now (an app, a group or a pod).")
-    var app: String
-
-    @Option(help: "The definitions to deploy. Without it: a rolling restart of APP.")
-    var to: String?
+    @OptionGroup var simulation: SimulationOptions
 
     @Option(help: "text for people; json for scripts.")
     var output: OutputFormat = .text
 
-    @Option(help: "Give up after this much simulated time (90s, 5m, 1h). Default: 1h.")
-    var timeout: DurationArgument = DurationArgument(seconds: 3_600)
-
-    @Option(help: "Seed for the simulated cluster. Default: the scenario's, else 1.")
-    var seed: UInt64?
-
-    @Option(help: "A scenario file: agents and the fleet at the start.")
-    var scenario: String?
-
     func run() throws {
-        let setup: SimulationSetup
-        do {
-            setup = try SimulationSetup(appPath: app, toPath: to, scenarioPath: scenario, seed: seed)
-        } catch {
-            error.lines.forEach(printError)
-            throw ExitCode(ExitCodes.badInput)
-        }
-        guard setup.deploy() else {
-            printError("nothing to deploy: \(to ?? app) is what runs")
-            return
-        }
+        let setup = try simulation.makeSetup()
+        guard simulation.deploy(setup) else { return }
         let prediction = Prediction(setup: setup)
-        let ending = simulate(setup.core, timeout: timeout.seconds, pacing: nil) { prediction.observe($0) }
-        prediction.conclude(ending, timeout: timeout.seconds)
+        let timeout = simulation.timeout.seconds
+        let ending = simulate(setup.core, timeout: timeout, pacing: nil) { prediction.observe($0) }
+        prediction.conclude(ending, timeout: timeout)
         switch output {
         case .text: print(prediction.text, terminator: "")
         case .json: print(JSONWriter.compact(prediction.json))

@@ -24,11 +24,7 @@ struct Run: ParsableCommand {
         case text, jsonl
     }
 
-    @Argument(help: "The definitions that run now (an app, a group or a pod).")
-    var app: String
-
-    @Option(help: "The definitions to deploy. Without it: a rolling restart of APP.")
-    var to: String?
+    @OptionGroup var simulation: SimulationOptions
 
     @Option(help: "text: one key=value line per event; jsonl: one JSON object per event.")
     var output: OutputFormat = .text
@@ -36,30 +32,13 @@ struct Run: ParsableCommand {
     @Option(help: "Simulated seconds per wall second, 1 to 1000, or max.")
     var speed: SpeedArgument = .max
 
-    @Option(help: "Give up after this much simulated time (90s, 5m, 1h). Default: 1h.")
-    var timeout: DurationArgument = DurationArgument(seconds: 3_600)
-
-    @Option(help: "Seed for the simulated cluster (start-up jitter, health draws). Default: the scenario's, else 1.")
-    var seed: UInt64?
-
-    @Option(help: "A scenario file: agents and the fleet at the start (see the README).")
-    var scenario: String?
-
     func run() throws {
-        let setup: SimulationSetup
-        do {
-            setup = try SimulationSetup(appPath: app, toPath: to, scenarioPath: scenario, seed: seed)
-        } catch {
-            error.lines.forEach(printError)
-            throw ExitCode(ExitCodes.badInput)
-        }
+        let setup = try simulation.makeSetup()
         installInterruptHandlers()
         let printer = EventPrinter(format: output)
-        guard setup.deploy() else {
-            printError("nothing to deploy: \(to ?? app) is what runs")
-            return
-        }
+        guard simulation.deploy(setup) else { return }
         let core = setup.core
+        let timeout = simulation.timeout
         let ending = simulate(core, timeout: timeout.seconds, pacing: Pacing(speed: speed)) { printer.print($0) }
         printer.flush()
         switch ending {

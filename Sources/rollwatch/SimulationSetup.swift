@@ -1,7 +1,45 @@
+import ArgumentParser
 import Foundation
 import RollwatchCore
 import RollwatchScheduler
 import RollwatchSim
+
+/// The options `run` and `plan` share: what to deploy, on which simulated cluster, for how long.
+struct SimulationOptions: ParsableArguments {
+    @Argument(help: "The definitions that run now (an app, a group or a pod).")
+    var app: String
+
+    @Option(help: "The definitions to deploy. Without it: a rolling restart of APP.")
+    var to: String?
+
+    @Option(help: "Give up after this much simulated time (90s, 5m, 1h).")
+    var timeout: DurationArgument = DurationArgument(seconds: 3_600)
+
+    @Option(help: "Seed for the simulated cluster (start-up jitter, health draws). Default: the scenario's, else 1.")
+    var seed: UInt64?
+
+    @Option(help: "A scenario file: agents and the fleet at the start (see the README).")
+    var scenario: String?
+
+    /// Reads the inputs and builds the simulation; bad input is printed and ends the command with exit 64.
+    func makeSetup() throws -> SimulationSetup {
+        do {
+            return try SimulationSetup(appPath: app, toPath: to, scenarioPath: scenario, seed: seed)
+        } catch {
+            error.lines.forEach(printError)
+            throw ExitCode(ExitCodes.badInput)
+        }
+    }
+
+    /// Starts the deployment; false (after saying so) when the target is what already runs.
+    func deploy(_ setup: SimulationSetup) -> Bool {
+        guard setup.deploy() else {
+            printError("nothing to deploy: \(to ?? app) is what runs")
+            return false
+        }
+        return true
+    }
+}
 
 /// Input that cannot be used: the lines that say why, for standard error, and exit code 64.
 struct InputError: Error {
