@@ -314,11 +314,6 @@ public final class SchedulerCore: DriverSink {
         return (limits.minHealthy, limits.maxCapacity, kills)
     }
 
-    /// The instance ids of a run spec, in launch order.
-    public func instanceIds(of specId: PathId) -> [InstanceId] {
-        instancesBySpec[specId]?.ids ?? []
-    }
-
     // MARK: Steps
 
     private func startStep(_ index: Int) {

@@ -62,7 +62,6 @@ public final class SimCluster: InstanceDriver {
         var phase: Phase
         var agent: Int?
         var passesChecks: Bool
-        var usesReservation: Bool
         var probeTracker: HealthTracker?
     }
 
@@ -97,16 +96,6 @@ public final class SimCluster: InstanceDriver {
         self.random = SeededGenerator(seed: seed)
     }
 
-    /// The agents and what each has in use: for the agent view and for tests.
-    public var agentUsage: [(agent: SimAgent, cpus: Double, mem: Double, instances: Int)] {
-        agents.map { ($0.agent, $0.cpus, $0.mem, $0.instances.values.reduce(0, +)) }
-    }
-
-    /// The agent an instance runs on, if placed.
-    public func agent(of instance: InstanceId) -> SimAgent? {
-        instances[instance]?.agent.map { agents[$0].agent }
-    }
-
     // MARK: InstanceDriver
 
     public func attach(_ sink: any DriverSink) {
@@ -117,7 +106,7 @@ public final class SimCluster: InstanceDriver {
         let profile = profile(of: request)
         let passes = decideHealth(profile)
         instances[request.instanceId] = SimInstance(id: request.instanceId, incarnation: request.incarnation, profile: profile, phase: .waiting,
-                                                    agent: nil, passesChecks: passes, usesReservation: false, probeTracker: nil)
+                                                    agent: nil, passesChecks: passes, probeTracker: nil)
         if !tryPlace(request.instanceId, now: now) {
             waiting.append(request.instanceId)
         }
@@ -127,7 +116,7 @@ public final class SimCluster: InstanceDriver {
         let profile = profile(of: request)
         let passes = healthy ?? decideHealth(profile)
         let instance = SimInstance(id: request.instanceId, incarnation: request.incarnation, profile: profile, phase: .waiting,
-                                   agent: nil, passesChecks: passes, usesReservation: false, probeTracker: nil)
+                                   agent: nil, passesChecks: passes, probeTracker: nil)
         instances[request.instanceId] = instance
         guard let index = chooseAgent(for: profile).agent else {
             instances[request.instanceId] = nil
@@ -331,7 +320,6 @@ public final class SimCluster: InstanceDriver {
         if profile.isResident, var held = agents[index].reservations[profile.specId], !held.isEmpty {
             held.removeLast()
             agents[index].reservations[profile.specId] = held
-            instances[id]?.usesReservation = true
         } else {
             agents[index].cpus += resources.cpus
             agents[index].mem += resources.mem

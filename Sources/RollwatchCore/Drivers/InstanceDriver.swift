@@ -26,20 +26,16 @@ public struct LaunchRequest: Sendable {
     public var incarnation: Int
     /// The version launched.
     public let definition: SpecVersion
-    /// The agent holding the instance's reservation (resident instances come back there), if any.
-    public var reservedAgent: String?
 
-    public init(instanceId: InstanceId, incarnation: Int, definition: SpecVersion, reservedAgent: String? = nil) {
+    public init(instanceId: InstanceId, incarnation: Int, definition: SpecVersion) {
         self.instanceId = instanceId
         self.incarnation = incarnation
         self.definition = definition
-        self.reservedAgent = reservedAgent
     }
 
     /// A request for a definition at a version, for callers that have no shared `SpecVersion`.
-    public init(instanceId: InstanceId, incarnation: Int, spec: RunSpec, version: String, reservedAgent: String? = nil) {
-        self.init(instanceId: instanceId, incarnation: incarnation, definition: SpecVersion(spec: spec, version: version),
-                  reservedAgent: reservedAgent)
+    public init(instanceId: InstanceId, incarnation: Int, spec: RunSpec, version: String) {
+        self.init(instanceId: instanceId, incarnation: incarnation, definition: SpecVersion(spec: spec, version: version))
     }
 
     public var spec: RunSpec { definition.spec }
