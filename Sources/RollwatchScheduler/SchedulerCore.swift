@@ -110,6 +110,8 @@ public final class SchedulerCore: DriverSink {
     /// Alive and healthy instances of one run spec, old and new: kept up to date on every change, so that
     /// progress costs the same however large the fleet.
     private struct SideCounts: Equatable {
+        /// The version that counts as new: the one the run spec runs or is being deployed to.
+        var version = ""
         var old = RolloutProgress.Counts(alive: 0, healthy: 0)
         var new = RolloutProgress.Counts(alive: 0, healthy: 0)
     }
@@ -130,6 +132,7 @@ public final class SchedulerCore: DriverSink {
             let version = versions[spec.id] ?? ""
             definitionsByVersion[spec.id, default: [:]][version] = SpecVersion(spec: spec, version: version)
             targetInstances[spec.id] = spec.instances
+            counts[spec.id] = SideCounts(version: version)
         }
         driver.attach(self)
     }
@@ -610,7 +613,7 @@ public final class SchedulerCore: DriverSink {
         let touched = touchedSpecs.count == 1 ? Array(touchedSpecs) : touchedSpecs.sorted()
         touchedSpecs.removeAll(keepingCapacity: true)
         guard let running = deployment else { return }
-        for specId in touched where running.machines[specId] != nil {
+        for specId in touched where running.machines.index(forKey: specId) != nil {
             let progress = progress(of: specId)
             if lastProgress[specId] != progress {
                 lastProgress[specId] = progress
@@ -636,13 +639,12 @@ public final class SchedulerCore: DriverSink {
 
     private func count(_ record: InstanceRecord, sign: Int) {
         guard !record.condition.isTerminal else { return }
-        let healthy = record.goal == .running && isHealthy(record)
-        let isNew = record.version == versions[record.specId]
-        Self.add(record: sign, healthy: healthy ? sign : 0, isNew: isNew, to: &counts[record.specId, default: SideCounts()])
+        let healthy = record.goal == .running && isHealthy(record) ? sign : 0
+        Self.add(record, alive: sign, healthy: healthy, to: &counts[record.specId, default: SideCounts()])
     }
 
-    private static func add(record alive: Int, healthy: Int, isNew: Bool, to side: inout SideCounts) {
-        if isNew {
+    private static func add(_ record: InstanceRecord, alive: Int, healthy: Int, to side: inout SideCounts) {
+        if record.version == side.version {
             side.new.alive += alive
             side.new.healthy += healthy
         } else {
@@ -653,7 +655,7 @@ public final class SchedulerCore: DriverSink {
 
     /// Counts a run spec's instances afresh: its version just changed, so what is old and new changed too.
     private func recount(_ specId: PathId) {
-        counts[specId] = SideCounts()
+        counts[specId] = SideCounts(version: versions[specId] ?? "")
         for id in instancesBySpec[specId]?.ids ?? [] {
             if let record = instances[id] { count(record, sign: 1) }
         }
