@@ -56,7 +56,7 @@ public actor Scheduler<C: Clock> where C.Duration == Duration {
         setUp(core)
         self.core = core
         self.clock = clock
-        self.speed = speed
+        self.speed = Self.valid(speed)
         self.anchor = (clock.now, 0)
         (updates, continuation) = AsyncStream.makeStream(of: SchedulerUpdate.self, bufferingPolicy: .unbounded)
     }
@@ -80,7 +80,7 @@ public actor Scheduler<C: Clock> where C.Duration == Duration {
             core.deploy(core.root, newVersions: versions, restartAll: true)
         case .setSpeed(let newSpeed):
             anchor = (clock.now, core.now)
-            speed = newSpeed
+            speed = Self.valid(newSpeed)
         }
         publish()
     }
@@ -94,7 +94,7 @@ public actor Scheduler<C: Clock> where C.Duration == Duration {
             case .max:
                 guard let next = core.nextEventTime else {
                     // Nothing is due: wait for a command.
-                    do { try await clock.sleep(for: Self.tick) } catch { break }
+                    do { try await clock.sleep(for: Self.tick) } catch { return }
                     continue
                 }
                 core.advance(to: next)
@@ -106,7 +106,7 @@ public actor Scheduler<C: Clock> where C.Duration == Duration {
                 let target = next.map { min($0, simulatedNow(factor: factor) + Self.seconds(Self.tick) * factor) }
                     ?? simulatedNow(factor: factor) + Self.seconds(Self.tick) * factor
                 let wake = anchor.instant.advanced(by: .seconds((target - anchor.time) / factor))
-                do { try await clock.sleep(until: wake, tolerance: nil) } catch { break }
+                do { try await clock.sleep(until: wake, tolerance: nil) } catch { return }
                 // The clock has reached `target`; rounding in the conversion back must not leave it just short.
                 core.advance(to: max(simulatedNow(factor: factor), target))
                 publish()
@@ -138,6 +138,12 @@ public actor Scheduler<C: Clock> where C.Duration == Duration {
     private func publish() {
         let events = core.takeEvents()
         continuation.yield(SchedulerUpdate(events: events, time: core.now, speed: speed, deploymentRunning: core.deployment != nil))
+    }
+
+    /// A speed the loop can divide by: factors are kept between 0.01 and 10,000.
+    private static func valid(_ speed: SchedulerSpeed) -> SchedulerSpeed {
+        guard case .factor(let factor) = speed else { return speed }
+        return .factor(min(max(factor.isFinite ? factor : 1, 0.01), 10_000))
     }
 
     private static func seconds(_ duration: Duration) -> Double {

@@ -97,7 +97,9 @@ public final class SchedulerCore: DriverSink {
     private var events: [RolloutEvent] = []
     private var instancesBySpec: [PathId: InstanceList] = [:]
     private var definitionsByVersion: [PathId: [String: SpecVersion]] = [:]
-    private var launchFailures: [PathId: Int] = [:]
+    /// Consecutive launch failures per run spec version (Marathon's rate limiter is keyed by version), which set
+    /// the back-off of its next launches; reset when a deployment restarts the run spec.
+    private var launchFailures: [PathId: [String: Int]] = [:]
     private var nextInstanceNumber: [PathId: Int] = [:]
     private var deploymentCount = 0
     private var pendingInputs: [(PathId, RolloutInput)] = []
@@ -116,9 +118,15 @@ public final class SchedulerCore: DriverSink {
         var new = RolloutProgress.Counts(alive: 0, healthy: 0)
     }
 
+    /// Something due at a time on the scheduler's clock.
     private enum Timer {
+        /// A driver's report about one launch of an instance.
         case report(InstanceId, incarnation: Int, DriverReport)
+        /// A terminal instance whose goal is still running comes back.
         case relaunch(InstanceId, incarnation: Int)
+        /// A new instance whose version is backing off is handed to the driver.
+        case deferredLaunch(InstanceId, incarnation: Int)
+        /// A driver's own timer.
         case driverWake(token: Int)
     }
 
@@ -195,7 +203,7 @@ public final class SchedulerCore: DriverSink {
         }
         let original = root
         var deploymentVersions: [PathId: String] = [:]
-        let stamp = Self.versionStamp(now)
+        let stamp = uniqueVersionStamp()
         for action in plan.steps.flatMap(\.actions) {
             let spec = action.runSpec
             switch action {
@@ -214,6 +222,7 @@ public final class SchedulerCore: DriverSink {
                 definitionsByVersion[id, default: [:]][version] = SpecVersion(spec: spec, version: version)
             }
             recount(id)
+            lastProgress[id] = nil
         }
         root = target
         targetInstances = targetSpecs.mapValues(\.instances)
@@ -389,7 +398,7 @@ public final class SchedulerCore: DriverSink {
                 guard case .app(let app)? = definition(of: id), let check = app.readinessChecks.first else { continue }
                 driver.startReadinessChecks(id, check: check, now: now)
             case .resetLaunchDelay:
-                launchFailures[specId] = 0
+                launchFailures[specId] = [:]
             case .finished:
                 break
             }
@@ -420,7 +429,13 @@ public final class SchedulerCore: DriverSink {
         instancesBySpec[specId, default: InstanceList()].append(id)
         emit(.statusUpdate(ref(record), taskStatus: "TASK_STAGING", message: "launched: a new instance of version \(version)"))
         touchedSpecs.insert(specId)
-        driver.launch(LaunchRequest(instanceId: id, incarnation: 1, definition: definition), now: now)
+        let delay = launchDelay(definition)
+        if delay > 0 {
+            // The version has failed before: its launches wait out the back-off, as Marathon's launch queue does.
+            timers.push(.deferredLaunch(id, incarnation: 1), at: now + delay)
+        } else {
+            driver.launch(LaunchRequest(instanceId: id, incarnation: 1, definition: definition), now: now)
+        }
         feed(specId, .instanceChanged(snapshot(record)))
     }
 
@@ -429,17 +444,25 @@ public final class SchedulerCore: DriverSink {
         touchedSpecs.insert(record.specId)
         if record.condition.isTerminal {
             change(record) { $0.goal = goal }
+            // Already gone: the driver only forgets it (and a decommissioned resident instance's reservation).
+            driver.kill(id, keepReservation: goal != .decommissioned, now: now)
             feed(record.specId, .instanceChanged(snapshot(record)))
             expungeIfDone(record)
             return
         }
+        if record.condition == .killing {
+            change(record) { $0.goal = goal }
+            feed(record.specId, .instanceChanged(snapshot(record)))
+            return
+        }
         if record.condition == .scheduled {
+            emit(.statusUpdate(ref(record), taskStatus: "TASK_KILLING", message: reason))
             change(record) {
                 $0.goal = goal
                 $0.condition = .killed
             }
             driver.kill(id, keepReservation: false, now: now)
-            emit(.statusUpdate(ref(record), taskStatus: "TASK_KILLED", message: "killed before it was placed: \(reason)"))
+            emit(.statusUpdate(ref(record), taskStatus: "TASK_KILLED", message: "killed before it was placed"))
             feed(record.specId, .instanceChanged(snapshot(record)))
             expungeIfDone(record)
             return
@@ -449,7 +472,9 @@ public final class SchedulerCore: DriverSink {
             $0.condition = .killing
         }
         emit(.statusUpdate(ref(record), taskStatus: "TASK_KILLING", message: reason))
-        driver.kill(id, keepReservation: goal == .stopped, now: now)
+        // Only a decommissioned instance gives its reservation up: a stopped resident instance keeps it, and one
+        // killed by its health checks (goal still running) comes back in place.
+        driver.kill(id, keepReservation: goal != .decommissioned, now: now)
         feed(record.specId, .instanceChanged(snapshot(record)))
     }
 
@@ -461,6 +486,10 @@ public final class SchedulerCore: DriverSink {
             driver.wake(token: token, now: now)
         case .relaunch(let id, let incarnation):
             relaunch(id, incarnation: incarnation)
+        case .deferredLaunch(let id, let incarnation):
+            guard let record = instances[id], record.incarnation == incarnation, record.condition == .scheduled,
+                  record.goal == .running else { return }
+            driver.launch(LaunchRequest(instanceId: id, incarnation: incarnation, definition: record.definition), now: now)
         case .report(let id, let incarnation, let report):
             guard let record = instances[id], record.incarnation == incarnation else { return }
             handle(report, for: record)
@@ -482,7 +511,9 @@ public final class SchedulerCore: DriverSink {
             record.unplaceableReason = reason
             emit(.instanceUnplaceable(ref(record), reason: reason))
         case .condition(let condition, let message):
-            guard condition != record.condition, !record.condition.isTerminal else { return }
+            // A report queued before a kill was decided may still arrive: once killing, only the end counts.
+            guard condition != record.condition, !record.condition.isTerminal,
+                  record.condition != .killing || condition.isTerminal else { return }
             changeCondition(record, to: condition, message: message)
         case .probe(let check, let result):
             guard record.condition == .running, record.goal == .running, var tracker = record.health else { return }
@@ -496,8 +527,11 @@ public final class SchedulerCore: DriverSink {
         }
     }
 
+    /// Applies a driver's new condition: a running instance gets its health tracker, a terminal one loses its
+    /// health (announced when it had one) and is relaunched or forgotten depending on its goal.
     private func changeCondition(_ record: InstanceRecord, to condition: InstanceCondition, message: String) {
         touchedSpecs.insert(record.specId)
+        let hadHealth = record.healthy != nil
         change(record) {
             $0.condition = condition
             if condition == .running {
@@ -518,6 +552,9 @@ public final class SchedulerCore: DriverSink {
         }
         if let status = condition.taskStatus {
             emit(.statusUpdate(ref(record), taskStatus: status, message: message))
+        }
+        if condition.isTerminal && hadHealth {
+            emit(.instanceHealthChanged(ref(record), healthy: nil))
         }
         feed(record.specId, .instanceChanged(snapshot(record)))
         if condition.isTerminal {
@@ -550,13 +587,16 @@ public final class SchedulerCore: DriverSink {
         }
     }
 
-    /// Marathon's launch queue: a terminal instance whose goal is still running comes back after the run spec's
+    /// Marathon's launch queue: a terminal instance whose goal is still running comes back after its version's
     /// back-off, which grows with each failure and is reset when a new version is deployed.
     private func scheduleRelaunch(_ record: InstanceRecord, failed: Bool) {
-        guard let spec = definition(of: record.id) else { return }
-        if failed { launchFailures[record.specId, default: 0] += 1 }
-        let delay = backoff(of: spec).delay(afterFailures: max(launchFailures[record.specId] ?? 0, failed ? 1 : 0))
-        timers.push(.relaunch(record.id, incarnation: record.incarnation), at: now + delay)
+        if failed { launchFailures[record.specId, default: [:]][record.version, default: 0] += 1 }
+        timers.push(.relaunch(record.id, incarnation: record.incarnation), at: now + launchDelay(record.definition))
+    }
+
+    /// The back-off before the next launch of a version: none until it has failed.
+    private func launchDelay(_ definition: SpecVersion) -> Double {
+        definition.spec.backoff.delay(afterFailures: launchFailures[definition.spec.id]?[definition.version] ?? 0)
     }
 
     private func relaunch(_ id: InstanceId, incarnation: Int) {
@@ -580,7 +620,6 @@ public final class SchedulerCore: DriverSink {
 
     private func expungeIfDone(_ record: InstanceRecord) {
         guard record.condition.isTerminal, record.goal.isTerminal else { return }
-        count(record, sign: -1)
         instances[record.id] = nil
         instancesBySpec[record.specId]?.remove(record.id)
     }
@@ -684,12 +723,24 @@ public final class SchedulerCore: DriverSink {
     /// when that version has none.
     private func isHealthy(_ record: InstanceRecord) -> Bool {
         guard record.condition == .running else { return false }
-        return record.definition.hasConfiguredHealthChecks ? record.healthy == true : true
+        return record.definition.hasHealthChecks ? record.healthy == true : true
     }
 
     private func definition(of id: InstanceId) -> RunSpec? {
         guard let record = instances[id] else { return nil }
         return record.definition.spec
+    }
+
+    /// A version stamp for now, unlike any version the scheduler knows (a later millisecond if need be).
+    private func uniqueVersionStamp() -> String {
+        let known = Set(definitionsByVersion.values.flatMap(\.keys))
+        var time = now
+        var stamp = Self.versionStamp(time)
+        while known.contains(stamp) {
+            time += 0.001
+            stamp = Self.versionStamp(time)
+        }
+        return stamp
     }
 
     /// The version of a definition the scheduler already knows (a roll back to it), unless a new one is wanted.
@@ -705,12 +756,6 @@ public final class SchedulerCore: DriverSink {
         return InstanceId("\(name).instance-\(hex4(number))")
     }
 
-    private func backoff(of spec: RunSpec) -> BackoffStrategy {
-        switch spec {
-        case .app(let app): return app.backoff
-        case .pod(let pod): return pod.backoff
-        }
-    }
 
     /// A Marathon-style version: the ISO 8601 time of the change, on the run's clock (epoch 2026-01-01).
     public static func versionStamp(_ time: Double) -> String {

@@ -69,14 +69,6 @@ public struct SimAgent: Sendable, Hashable {
 }
 
 extension RunSpec {
-    /// What one instance takes from an agent (a pod's containers plus its executor).
-    var resourcesPerInstance: Resources {
-        switch self {
-        case .app(let app): return app.resources
-        case .pod(let pod): return pod.resources
-        }
-    }
-
     /// Placement constraints.
     var constraints: [Constraint] {
         switch self {

@@ -12,17 +12,23 @@ public struct SimBehaviour: Sendable, Hashable {
         case probability(Double)
     }
 
-    /// Seconds from placement to running, before jitter.
-    public var startupSeconds: Double
+    /// Seconds from placement to running, before jitter (at least `minimumStartupSeconds`).
+    public var startupSeconds: Double {
+        didSet { startupSeconds = max(startupSeconds, Self.minimumStartupSeconds) }
+    }
     public var health: Health
     /// Seconds after it starts running that an instance exits with a failure, if it does.
     public var crashAfterSeconds: Double?
 
     public init(startupSeconds: Double = 2, health: Health = .always, crashAfterSeconds: Double? = nil) {
-        self.startupSeconds = startupSeconds
+        self.startupSeconds = max(startupSeconds, Self.minimumStartupSeconds)
         self.health = health
         self.crashAfterSeconds = crashAfterSeconds
     }
+
+    /// The shortest start-up the simulator uses: an instance that starts in no time and crashes at once would
+    /// otherwise relaunch forever at one instant, and simulated time would never move on.
+    public static let minimumStartupSeconds = 0.05
 
     /// Label names.
     public static let startupLabel = "ROLLWATCH_SIM_STARTUP_SECONDS"

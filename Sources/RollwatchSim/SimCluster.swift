@@ -78,6 +78,8 @@ public final class SimCluster: InstanceDriver {
     private var agents: [AgentState]
     private var instances: [InstanceId: SimInstance] = [:]
     private var waiting: [InstanceId] = []
+    /// The agent holding each resident instance's reservation while it is not running, so it comes back there.
+    private var reservedAgents: [InstanceId: Int] = [:]
     /// Pending timers, indexed by token; a slot is free again once its timer fired.
     private var wakes: [Wake?] = []
     private var freeTokens: [Int] = []
@@ -136,13 +138,14 @@ public final class SimCluster: InstanceDriver {
     public func kill(_ instance: InstanceId, keepReservation: Bool, now: Double) {
         guard let simInstance = instances[instance] else { return }
         switch simInstance.phase {
-        case .waiting:
+        case .waiting, .gone:
             waiting.removeAll { $0 == instance }
             instances[instance] = nil
+            if !keepReservation { dropReservation(of: instance, spec: simInstance.profile) }
         case .staging, .running:
             instances[instance]?.phase = .killing
             schedule(.killed(instance, simInstance.incarnation, keepReservation: keepReservation), at: now + Self.killSeconds)
-        case .killing, .gone:
+        case .killing:
             break
         }
     }
@@ -162,7 +165,7 @@ public final class SimCluster: InstanceDriver {
             scheduleCrash(instance, runningAt: now)
         case .crash(let id, let incarnation):
             guard let instance = current(id, incarnation), instance.phase == .running else { return }
-            release(id, keepReservation: false)
+            release(id, keepReservation: true)
             report(.condition(.failed, message: message(instance, \.crashMessage)), instance, at: now)
             instances[id]?.phase = .gone
             placeWaiting(now: now)
@@ -198,7 +201,7 @@ public final class SimCluster: InstanceDriver {
             var probe = 0
             let first = tracker.probeTime(check: check, probe: 0)
             if earliest > first {
-                probe = Int(((earliest - first) / tracker.checks[check].intervalSeconds).rounded(.up))
+                probe = Int(((earliest - first) / tracker.checks[check].probeInterval).rounded(.up))
             }
             scheduleProbe(simInstance, check: check, probe: probe)
         }
@@ -214,7 +217,7 @@ public final class SimCluster: InstanceDriver {
     /// Places a waiting instance if some agent can take it, reporting where; otherwise reports why not.
     private func tryPlace(_ id: InstanceId, now: Double) -> Bool {
         guard let instance = instances[id] else { return true }
-        let choice = chooseAgent(for: instance.profile)
+        let choice = chooseAgent(for: instance.profile, instance: id)
         guard let index = choice.agent else {
             report(.unplaceable(reason: choice.reason), instance, at: now)
             return false
@@ -239,9 +242,12 @@ public final class SimCluster: InstanceDriver {
 
     /// The agent for an instance: a reservation of its run spec first (resident instances come back there), then
     /// the first agent from a rotating cursor that has room and satisfies every constraint. Without one, why not.
-    private func chooseAgent(for profile: Profile) -> (agent: Int?, reason: String) {
-        if profile.isResident, let index = agents.indices.first(where: { !(agents[$0].reservations[profile.specId] ?? []).isEmpty }) {
-            return (index, "")
+    private func chooseAgent(for profile: Profile, instance: InstanceId? = nil) -> (agent: Int?, reason: String) {
+        if profile.isResident {
+            if let id = instance, let own = reservedAgents[id] { return (own, "") }
+            if let index = agents.indices.first(where: { !(agents[$0].reservations[profile.specId] ?? []).isEmpty }) {
+                return (index, "")
+            }
         }
         guard !agents.isEmpty else { return (nil, "the cluster has no agents") }
         let resources = profile.resources
@@ -317,6 +323,7 @@ public final class SimCluster: InstanceDriver {
     private func occupy(_ index: Int, with id: InstanceId) {
         guard let profile = instances[id]?.profile else { return }
         let resources = profile.resources
+        reservedAgents[id] = nil
         if profile.isResident, var held = agents[index].reservations[profile.specId], !held.isEmpty {
             held.removeLast()
             agents[index].reservations[profile.specId] = held
@@ -335,6 +342,7 @@ public final class SimCluster: InstanceDriver {
         let profile = instance.profile
         if keepReservation && profile.isResident {
             agents[index].reservations[profile.specId, default: []].append(profile.resources)
+            reservedAgents[id] = index
         } else {
             agents[index].cpus -= profile.resources.cpus
             agents[index].mem -= profile.resources.mem
@@ -343,6 +351,17 @@ public final class SimCluster: InstanceDriver {
         agents[index].ports -= profile.ports
         agents[index].instances[profile.specId, default: 0] -= 1
         instances[id]?.agent = nil
+    }
+
+    /// Gives up the reservation a stopped resident instance held, when it is decommissioned for good.
+    private func dropReservation(of id: InstanceId, spec profile: Profile) {
+        guard let index = reservedAgents.removeValue(forKey: id), var held = agents[index].reservations[profile.specId],
+              !held.isEmpty else { return }
+        held.removeLast()
+        agents[index].reservations[profile.specId] = held
+        agents[index].cpus -= profile.resources.cpus
+        agents[index].mem -= profile.resources.mem
+        agents[index].disk -= profile.resources.disk
     }
 
     // MARK: Behaviour

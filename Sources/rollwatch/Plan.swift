@@ -24,7 +24,13 @@ struct Plan: ParsableCommand {
 
     func run() throws {
         let setup = try simulation.makeSetup()
-        guard simulation.deploy(setup) else { return }
+        guard simulation.deploy(setup) else {
+            if output == .json {
+                print(JSONWriter.compact(["steps": [], "restarts": [],
+                                          "predicted": ["durationSeconds": 0, "completes": true, "reason": nil, "fix": nil]]))
+            }
+            return
+        }
         let prediction = Prediction(setup: setup)
         let timeout = simulation.timeout.seconds
         let ending = simulate(setup.core, timeout: timeout, pacing: nil) { prediction.observe($0) }
@@ -120,8 +126,8 @@ final class Prediction {
         var instances = 0, cpus = 0.0, mem = 0.0, healthyTotal = 0
         for id in specIds {
             let counts = setup.core.progress(of: id)
-            let oldResources = before[id].map(resources) ?? Resources(cpus: 0, mem: 0)
-            let newResources = after[id].map(resources) ?? oldResources
+            let oldResources = before[id]?.resourcesPerInstance ?? Resources(cpus: 0, mem: 0)
+            let newResources = after[id]?.resourcesPerInstance ?? oldResources
             instances += counts.old.alive + counts.new.alive
             healthyTotal += counts.old.healthy + counts.new.healthy
             cpus += Double(counts.old.alive) * oldResources.cpus + Double(counts.new.alive) * newResources.cpus
@@ -131,13 +137,6 @@ final class Prediction {
         peakCpus = max(peakCpus, cpus)
         peakMem = max(peakMem, mem)
         lowestHealthy = min(lowestHealthy, healthyTotal)
-    }
-
-    private func resources(_ spec: RunSpec) -> Resources {
-        switch spec {
-        case .app(let app): return app.resources
-        case .pod(let pod): return pod.resources
-        }
     }
 
     /// Records how the simulation ended and, when the deployment would not finish, why and what to change.

@@ -16,7 +16,7 @@ struct Run: ParsableCommand {
         discussion: """
             Without --to, every app is restarted as it is (a rolling restart). Exit codes: 0 done, all new \
             instances healthy; 1 failed (nothing left that could make progress); 2 aborted or rolled back; 3 timed \
-            out; 64 bad input; 130 interrupted (the deployment is paused and the output flushed).
+            out; 64 bad input; 130 interrupted by SIGINT, 143 by SIGTERM (the deployment is paused and the output flushed).
             """)
 
     /// How events are printed.

@@ -89,8 +89,16 @@ final class ManualClock: Clock, Sendable {
         await scheduler.send(.deploy(GroupDefinition(id: .root, apps: [Self.v2]), versions: [PathId("/web"): "v2"], restartAll: false))
         await scheduler.run(until: { $0.now >= 2 })
         await scheduler.send(.pause)
+        let pausedAt = await scheduler.status.time
+        async let whilePaused = Self.collect(scheduler)
         await scheduler.run(until: { $0.now >= 120 })
+        await scheduler.finish()
         #expect(await scheduler.status.running)
+        let decisions = await whilePaused.filter {
+            guard $0.time > pausedAt, case .statusUpdate(_, let status, _) = $0.kind else { return false }
+            return status == "TASK_KILLING" || status == "TASK_STAGING"
+        }
+        #expect(decisions.isEmpty, "no kill or launch is decided while paused")
         await scheduler.send(.setSpeed(.max))
         await scheduler.send(.resume)
         await scheduler.run(until: { $0.deployment == nil })

@@ -79,6 +79,10 @@ import Testing
         let failures = simulation.statuses("TASK_FAILED").filter { $0.ref.version == "v1" }
         #expect(!failures.isEmpty)
         #expect(simulation.core.outcome == .succeeded)
+        // Crashed old instances are decommissioned, not relaunched, and each frees room for a new one.
+        #expect(!simulation.statuses("TASK_STAGING").contains { $0.ref.version == "v1" })
+        let firstCrash = failures[0].time
+        #expect(simulation.statuses("TASK_STAGING").contains { $0.ref.version == "v2" && $0.time == firstCrash })
     }
 
     @Test func pauseStopsKillsAndLaunchesUntilResume() {
@@ -117,13 +121,21 @@ import Testing
     @Test func abortWithStopLeavesTheFleetAsItIs() {
         var simulation = Simulation(Self.v1, to: Self.v2)
         simulation.deploy(Self.v2)
-        simulation.run(until: 15)
+        simulation.run(until: 8)
+        let killing = simulation.core.instances.values.filter { $0.condition == .killing }.count
         let before = simulation.core.progress(of: PathId("/web"))
         simulation.core.abort(rollBack: false)
         #expect(simulation.core.deployment == nil)
         #expect(simulation.core.outcome == .cancelled(reason: "The upgrade has been cancelled"))
+        simulation.events += simulation.core.takeEvents()
+        let afterAbort = simulation.events.count
+        simulation.run(until: 600, stopWhen: { _ in false })
+        let later = simulation.events.dropFirst(afterAbort)
+        #expect(!later.contains { if case .statusUpdate(_, let status, _) = $0.kind { return status == "TASK_KILLING" || status == "TASK_STAGING" } else { return false } },
+                "nothing more is killed or launched")
         let after = simulation.core.progress(of: PathId("/web"))
-        #expect(before.old.alive == after.old.alive && before.new.alive == after.new.alive)
+        #expect(after.old.alive + after.new.alive == before.old.alive + before.new.alive - killing, "only the kills in flight finish")
+        #expect(after.old.alive > 0 && after.new.alive > 0, "the fleet stays mixed")
     }
 
     @Test func scalingOnlyLaunchesTheDifference() {
@@ -145,6 +157,49 @@ import Testing
         #expect(simulation.core.outcome == .succeeded)
         #expect(simulation.statuses("TASK_KILLED").count == 10)
         #expect(simulation.statuses("TASK_RUNNING").count == 10)
+    }
+
+    @Test func readinessChecksWithoutHealthChecksGateAndComplete() {
+        let from = app(#"{"id": "/web", "cmd": "sleep 2", "instances": 4, "portDefinitions": [{"name": "http-api"}], "readinessChecks": [{"intervalSeconds": 5, "timeoutSeconds": 2}], "upgradeStrategy": {"minimumHealthCapacity": 0.5, "maximumOverCapacity": 0}}"#)
+        var to = from
+        to.cmd = "sleep 3"
+        var simulation = Simulation(from, to: to)
+        simulation.deploy(to)
+        simulation.run()
+        #expect(simulation.core.outcome == .succeeded)
+        #expect(simulation.progress.last?.new == RolloutProgress.Counts(alive: 4, healthy: 4))
+    }
+
+    @Test func statusFieldsOfASavedAPIAnswerDoNotTriggerARestart() {
+        let saved = app(#"{"id": "/web", "cmd": "x", "instances": 2, "tasksRunning": 2, "versionInfo": {"lastConfigChangeAt": "2026-01-01T00:00:00Z"}}"#)
+        let later = app(#"{"id": "/web", "cmd": "x", "instances": 3, "tasksRunning": 3, "tasksHealthy": 3, "versionInfo": {"lastScalingAt": "2026-02-01T00:00:00Z"}}"#)
+        let plan = DeploymentPlan(from: GroupDefinition(id: .root, apps: [saved]), to: GroupDefinition(id: .root, apps: [later]))
+        #expect(plan.steps.map { $0.actions.map(\.name) } == [["ScaleApplication"]])
+    }
+
+    @Test func aZeroIntervalFailingCheckDoesNotStopTime() {
+        let steady = app(#"{"id": "/web", "cmd": "sleep 1", "instances": 2, "upgradeStrategy": {"minimumHealthCapacity": 0.5, "maximumOverCapacity": 0}}"#)
+        let broken = app(#"{"id": "/web", "cmd": "sleep 0", "instances": 2, "backoffSeconds": 0, "labels": {"ROLLWATCH_SIM_HEALTHY": "false"}, "healthChecks": [{"gracePeriodSeconds": 0, "intervalSeconds": 0, "maxConsecutiveFailures": 0}], "upgradeStrategy": {"minimumHealthCapacity": 0.5, "maximumOverCapacity": 0}}"#)
+        var simulation = Simulation(steady, to: broken)
+        simulation.deploy(broken)
+        simulation.run(until: 5)
+        #expect(simulation.core.now <= 5.1)
+        #expect(simulation.core.deployment != nil)
+    }
+
+    @Test func aResidentInstanceThatCrashesComesBackOnItsAgent() {
+        let resident = app(#"{"id": "/db", "cmd": "sleep 1", "instances": 2, "container": {"volumes": [{"containerPath": "data", "mode": "RW", "persistent": {"size": 10}}]}, "labels": {"ROLLWATCH_SIM_CRASH_AFTER_SECONDS": "20"}}"#)
+        var next = resident
+        next.labels["v"] = "2"
+        var simulation = Simulation(resident, to: next)
+        simulation.deploy(next)
+        simulation.run(until: 120, stopWhen: { _ in false })
+        let crashes = simulation.statuses("TASK_FAILED").filter { $0.ref.version == "v2" }
+        #expect(!crashes.isEmpty)
+        for crash in crashes {
+            let comeback = simulation.statuses("TASK_RUNNING").first { $0.ref.instanceId == crash.ref.instanceId && $0.time > crash.time }
+            #expect(comeback?.ref.host == crash.ref.host, "\(crash.ref.instanceId) came back on \(comeback?.ref.host ?? "nothing"), not \(crash.ref.host)")
+        }
     }
 
     @Test func surgeThatCannotBePlacedWaitsAndSaysWhy() {

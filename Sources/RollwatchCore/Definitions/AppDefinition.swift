@@ -73,6 +73,20 @@ public struct AppDefinition: Sendable, Hashable {
         !healthChecks.isEmpty || !readinessChecks.isEmpty || otherFields["check"] != nil
     }
 
+    /// Fields of `GET /v2/apps` answers that describe the app's state, not its definition.
+    static let statusFields = ["tasksStaged", "tasksRunning", "tasksHealthy", "tasksUnhealthy", "deployments", "tasks",
+                               "lastTaskFailure", "readinessCheckResults", "taskStats", "tasksStats", "versionInfo"]
+
+    /// The definition without what does not change how instances run: the instance count, the version stamp
+    /// and the status fields. Two apps with the same configuration need no restart to go from one to the other.
+    public var configuration: AppDefinition {
+        var copy = self
+        copy.instances = 0
+        copy.version = nil
+        for field in Self.statusFields { copy.otherFields[field] = nil }
+        return copy
+    }
+
     /// True when every network is `host`: ports come from `portDefinitions` rather than port mappings.
     public var usesHostNetworking: Bool {
         networks.allSatisfy { $0.mode == .host }

@@ -98,11 +98,45 @@ public enum RunSpec: Sendable, Hashable {
         }
     }
 
-    /// Marathon's `hasConfiguredHealthChecks`: an instance counts as healthy only once its checks say so.
-    public var hasConfiguredHealthChecks: Bool {
+    /// True when instances have health checks, so that running alone is not healthy. Readiness checks and Mesos
+    /// `check`s do not count: Marathon's `ReadinessBehavior` waits for health only when there are health checks.
+    /// (Marathon's `consideredHealthy` also counts readiness checks, which would leave an app with only readiness
+    /// checks never healthy; rollwatch follows ARCHITECTURE.md §5.2, where running is healthy without checks.)
+    public var hasHealthChecks: Bool {
         switch self {
-        case .app(let app): return app.hasConfiguredHealthChecks
+        case .app(let app): return !app.healthChecks.isEmpty
         case .pod(let pod): return pod.hasConfiguredHealthChecks
+        }
+    }
+
+    /// What one instance takes from an agent (a pod's containers plus its executor).
+    public var resourcesPerInstance: Resources {
+        switch self {
+        case .app(let app): return app.resources
+        case .pod(let pod): return pod.resources
+        }
+    }
+
+    /// The launch back-off.
+    public var backoff: BackoffStrategy {
+        switch self {
+        case .app(let app): return app.backoff
+        case .pod(let pod): return pod.backoff
+        }
+    }
+
+    /// True when a change from `old` needs new instances: anything but the instance count, the version stamp and
+    /// the status fields of a definition saved from the API differs (Marathon's `isUpgrade`).
+    public func needsRestart(comparedTo old: RunSpec) -> Bool {
+        switch (self, old) {
+        case (.app(let new), .app(let old)):
+            return new.configuration != old.configuration
+        case (.pod(var new), .pod(let old)):
+            new.instances = old.instances
+            new.version = old.version
+            return new != old
+        default:
+            return true
         }
     }
 

@@ -3,15 +3,15 @@
 public final class SpecVersion: Sendable {
     public let spec: RunSpec
     public let version: String
-    /// Marathon's `hasConfiguredHealthChecks` for this version.
-    public let hasConfiguredHealthChecks: Bool
+    /// Whether this version's instances have health checks (`RunSpec.hasHealthChecks`).
+    public let hasHealthChecks: Bool
     /// The timing of each health check (an app's checks, or each pod container's check).
     public let healthTimings: [HealthCheckTiming]
 
     public init(spec: RunSpec, version: String) {
         self.spec = spec
         self.version = version
-        self.hasConfiguredHealthChecks = spec.hasConfiguredHealthChecks
+        self.hasHealthChecks = spec.hasHealthChecks
         switch spec {
         case .app(let app): healthTimings = app.healthChecks.map(HealthCheckTiming.init)
         case .pod(let pod): healthTimings = pod.containers.compactMap(\.healthCheck).map(HealthCheckTiming.init)

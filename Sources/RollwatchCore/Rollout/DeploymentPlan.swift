@@ -110,20 +110,3 @@ public struct DeploymentPlan: Sendable, Hashable {
     }
 }
 
-extension RunSpec {
-    /// Marathon's `isUpgrade`: anything but the instance count (and the version stamp) differs.
-    public func needsRestart(comparedTo old: RunSpec) -> Bool {
-        switch (self, old) {
-        case (.app(var new), .app(let old)):
-            new.instances = old.instances
-            new.version = old.version
-            return new != old
-        case (.pod(var new), .pod(let old)):
-            new.instances = old.instances
-            new.version = old.version
-            return new != old
-        default:
-            return true
-        }
-    }
-}

@@ -39,6 +39,15 @@ public struct HealthCheckTiming: Sendable, Hashable {
     public var firstProbeDelay: Double {
         isMesosLevel ? delaySeconds : min(intervalSeconds, 5)
     }
+
+    /// The shortest time between probes: an interval of 0 (which Marathon accepts) probes this often rather than
+    /// without pause, so that simulated time moves on.
+    public static let minimumProbeInterval = 0.05
+
+    /// Seconds between probes.
+    public var probeInterval: Double {
+        max(intervalSeconds, Self.minimumProbeInterval)
+    }
 }
 
 /// What one probe found.
@@ -104,7 +113,7 @@ public struct HealthTracker: Sendable, Hashable {
     /// When check `index` probes for the `probe`-th time (0 is the first).
     public func probeTime(check index: Int, probe: Int) -> Double {
         let timing = checks[index]
-        return runningSince + timing.firstProbeDelay + Double(probe) * timing.intervalSeconds
+        return runningSince + timing.firstProbeDelay + Double(probe) * timing.probeInterval
     }
 
     /// Records one probe result of check `index` at time `now`.

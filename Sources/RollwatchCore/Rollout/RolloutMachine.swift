@@ -33,7 +33,7 @@ public struct MarathonStrategy: RolloutStrategy {
 
     public func makeRestart(for spec: RunSpec, version: String, current: [InstanceSnapshot]) -> any RestartProcess {
         MarathonRestart(version: version, instances: spec.instances, upgradeStrategy: spec.upgradeStrategy,
-                        isResident: spec.isResident, hasHealthChecks: spec.hasConfiguredHealthChecks,
+                        isResident: spec.isResident, hasHealthChecks: spec.hasHealthChecks,
                         hasReadinessChecks: spec.hasReadinessChecks, current: current)
     }
 }
@@ -66,7 +66,7 @@ public struct RolloutMachine: Sendable {
             process = .restart(strategy.makeRestart(for: spec, version: version, current: current))
         case .scale(let spec, let instances, let sentenced):
             process = .scale(MarathonScale(version: version, instances: instances, killSelection: spec.killSelection,
-                                           isResident: spec.isResident, hasHealthChecks: spec.hasConfiguredHealthChecks,
+                                           isResident: spec.isResident, hasHealthChecks: spec.hasHealthChecks,
                                            hasReadinessChecks: spec.hasReadinessChecks, sentenced: sentenced, current: current))
         case .stop:
             process = .stop(MarathonStop(current: current))
