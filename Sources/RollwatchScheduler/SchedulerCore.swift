@@ -749,11 +749,13 @@ public final class SchedulerCore: DriverSink {
         return (definitionsByVersion[spec.id] ?? [:]).filter { $0.value.spec == spec }.map(\.key).sorted().first
     }
 
+    /// `web.000f`: the app's name (segments joined by `_`, as Marathon's task ids do) and a hexadecimal counter.
+    /// Short on purpose: ids fit a cell of the instance grid, and up to 15 bytes Swift keeps a string inline.
     private func makeInstanceId(for specId: PathId) -> InstanceId {
         let number = (nextInstanceNumber[specId] ?? 0) + 1
         nextInstanceNumber[specId] = number
         let name = specId.segments.joined(separator: "_")
-        return InstanceId("\(name).instance-\(hex4(number))")
+        return InstanceId("\(name).\(hex4(number))")
     }
 
 

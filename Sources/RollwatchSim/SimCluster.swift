@@ -194,6 +194,8 @@ public final class SimCluster: InstanceDriver {
         guard var simInstance = instances[instance] else { return }
         simInstance.probeTracker = tracker
         instances[instance] = simInstance
+        // An instance whose checks already pass and will keep passing has nothing left to report.
+        if simInstance.passesChecks && tracker.healthy == true { return }
         for check in tracker.checks.indices {
             // Failures before the grace period ends would be ignored, and answers after the first success change
             // nothing while the instance stays healthy: only the probes that matter are simulated.

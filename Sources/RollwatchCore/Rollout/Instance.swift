@@ -1,4 +1,4 @@
-/// The id of one instance, e.g. `python-web.instance-00000007`.
+/// The id of one instance, e.g. `python-web.000f`.
 ///
 /// Ids are dictionary keys on every event the scheduler handles, so the hash of the string is worked out once,
 /// when the id is made.
