@@ -62,7 +62,8 @@ public final class SimCluster: InstanceDriver {
         var phase: Phase
         var agent: Int?
         var passesChecks: Bool
-        var probeTracker: HealthTracker?
+        /// When its health checks started and their timings: the probe schedule.
+        var probes: (since: Double, checks: [HealthCheckTiming])?
     }
 
     private enum Wake {
@@ -108,7 +109,7 @@ public final class SimCluster: InstanceDriver {
         let profile = profile(of: request)
         let passes = decideHealth(profile)
         instances[request.instanceId] = SimInstance(id: request.instanceId, incarnation: request.incarnation, profile: profile, phase: .waiting,
-                                                    agent: nil, passesChecks: passes, probeTracker: nil)
+                                                    agent: nil, passesChecks: passes, probes: nil)
         if !tryPlace(request.instanceId, now: now) {
             waiting.append(request.instanceId)
         }
@@ -118,7 +119,7 @@ public final class SimCluster: InstanceDriver {
         let profile = profile(of: request)
         let passes = healthy ?? decideHealth(profile)
         let instance = SimInstance(id: request.instanceId, incarnation: request.incarnation, profile: profile, phase: .waiting,
-                                   agent: nil, passesChecks: passes, probeTracker: nil)
+                                   agent: nil, passesChecks: passes, probes: nil)
         instances[request.instanceId] = instance
         guard let index = chooseAgent(for: profile).agent else {
             instances[request.instanceId] = nil
@@ -192,7 +193,7 @@ public final class SimCluster: InstanceDriver {
 
     public func startHealthChecks(_ instance: InstanceId, tracker: HealthTracker, now: Double) {
         guard var simInstance = instances[instance] else { return }
-        simInstance.probeTracker = tracker
+        simInstance.probes = (tracker.runningSince, tracker.checks)
         instances[instance] = simInstance
         // An instance whose checks already pass and will keep passing has nothing left to report.
         if simInstance.passesChecks && tracker.healthy == true { return }
@@ -397,8 +398,9 @@ public final class SimCluster: InstanceDriver {
     }
 
     private func scheduleProbe(_ instance: SimInstance, check: Int, probe: Int) {
-        guard let tracker = instance.probeTracker else { return }
-        schedule(.probe(instance.id, instance.incarnation, check: check, probe: probe), at: tracker.probeTime(check: check, probe: probe))
+        guard let probes = instance.probes, probes.checks.indices.contains(check) else { return }
+        schedule(.probe(instance.id, instance.incarnation, check: check, probe: probe),
+                 at: probes.checks[check].probeTime(runningSince: probes.since, probe: probe))
     }
 
     private func failureCause(_ profile: Profile, check: Int) -> String {

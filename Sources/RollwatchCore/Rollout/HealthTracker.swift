@@ -48,6 +48,11 @@ public struct HealthCheckTiming: Sendable, Hashable {
     public var probeInterval: Double {
         max(intervalSeconds, Self.minimumProbeInterval)
     }
+
+    /// When the `probe`-th probe (0 is the first) of an instance running since `runningSince` is due.
+    public func probeTime(runningSince: Double, probe: Int) -> Double {
+        runningSince + firstProbeDelay + Double(probe) * probeInterval
+    }
 }
 
 /// What one probe found.
@@ -112,8 +117,7 @@ public struct HealthTracker: Sendable, Hashable {
 
     /// When check `index` probes for the `probe`-th time (0 is the first).
     public func probeTime(check index: Int, probe: Int) -> Double {
-        let timing = checks[index]
-        return runningSince + timing.firstProbeDelay + Double(probe) * timing.probeInterval
+        checks[index].probeTime(runningSince: runningSince, probe: probe)
     }
 
     /// Records one probe result of check `index` at time `now`.
