@@ -4,6 +4,7 @@
 /// counts (the items carry strings). Items pushed for the moment being processed (most driver reports) skip the
 /// heap: they wait in a first-in, first-out line that is merged with the heap by sequence number.
 public struct EventQueue<Item> {
+    /// A heap entry: when, in what order, and where the item waits.
     private struct Entry {
         let time: Double
         let sequence: UInt64

@@ -319,6 +319,14 @@ public final class SchedulerCore: DriverSink {
                                old: side.old, new: side.new, paused: deployment?.paused ?? false)
     }
 
+    /// Instances waiting for an agent that can take them, by id, each with the reason it was given.
+    public var unplaceableInstances: [(record: InstanceRecord, reason: String)] {
+        instances.values.compactMap { record in
+            guard record.condition == .scheduled, let reason = record.unplaceableReason else { return nil }
+            return (record, reason)
+        }.sorted { $0.record.id < $1.record.id }
+    }
+
     /// The numbers of a restart in the running step: minimum healthy, maximum capacity, and old instances killed
     /// at once; nil when the run spec is not being restarted.
     public func restartLimits(of specId: PathId) -> (minHealthy: Int, maxCapacity: Int, killImmediately: Int)? {

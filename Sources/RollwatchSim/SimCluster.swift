@@ -9,6 +9,7 @@ public final class SimCluster: InstanceDriver {
     public static let stagingSeconds = 0.5
     public static let killSeconds = 1.0
 
+    /// An agent and what is in use on it.
     private struct AgentState {
         let agent: SimAgent
         /// The sentences reports about this agent use, made once rather than on every report.
@@ -29,6 +30,7 @@ public final class SimCluster: InstanceDriver {
         }
     }
 
+    /// Where an instance is in its life on the simulated cluster.
     private enum Phase {
         case waiting, staging, running, killing, gone
     }
@@ -55,6 +57,7 @@ public final class SimCluster: InstanceDriver {
         }
     }
 
+    /// One launch of an instance on the simulated cluster.
     private struct SimInstance {
         let id: InstanceId
         let incarnation: Int
@@ -66,6 +69,7 @@ public final class SimCluster: InstanceDriver {
         var probes: (since: Double, checks: [HealthCheckTiming])?
     }
 
+    /// What one of the simulator's timers does when it is due.
     private enum Wake {
         case starting(InstanceId, Int)
         case running(InstanceId, Int)

@@ -155,8 +155,8 @@ final class Prediction {
     }
 
     private func explainStall() {
-        let waiting = setup.core.instances.values.filter { $0.condition == .scheduled && $0.unplaceableReason != nil }.sorted { $0.id < $1.id }
-        guard let first = waiting.first, let why = first.unplaceableReason else {
+        let waiting = setup.core.unplaceableInstances
+        guard let first = waiting.first?.record, let why = waiting.first?.reason else {
             reason = "nothing more can happen: " + progressSummary(setup.core)
             return
         }

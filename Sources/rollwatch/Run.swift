@@ -97,8 +97,8 @@ func simulate(_ core: SchedulerCore, timeout: Double, pacing: Pacing?, output: (
 
 /// Why a deployment with nothing left to happen cannot finish: instances that wait for an agent, mostly.
 func stallReason(_ core: SchedulerCore) -> String {
-    let waiting = core.instances.values.filter { $0.condition == .scheduled && $0.unplaceableReason != nil }
-    if let example = waiting.sorted(by: { $0.id < $1.id }).first, let reason = example.unplaceableReason {
+    let waiting = core.unplaceableInstances
+    if let reason = waiting.first?.reason {
         return "\(waiting.count) instance\(waiting.count == 1 ? "" : "s") cannot be placed (\(reason))"
     }
     return progressSummary(core)

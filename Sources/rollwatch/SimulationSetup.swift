@@ -76,13 +76,15 @@ struct SimulationSetup {
         let currentVersions = Dictionary(current.transitiveRunSpecs.map { ($0.id, Self.currentVersion) }, uniquingKeysWith: { first, _ in first })
         targetVersions = Dictionary(target.transitiveRunSpecs.map { ($0.id, Self.targetVersion) }, uniquingKeysWith: { first, _ in first })
         core = SchedulerCore(root: current, versions: currentVersions, driver: sim, strategy: MarathonStrategy())
-        let fleet = scenario.fleet ?? [Scenario.FleetEntry(version: .current, count: -1, condition: .running, healthy: true)]
+        // Without a scenario fleet: each run spec's own instances, running and healthy.
+        let fleet = scenario.fleet.map { $0.map { ($0, Optional($0.count)) } }
+            ?? [(Scenario.FleetEntry(version: .current, count: 0, condition: .running, healthy: true), nil)]
         var homeless: [String] = []
-        for entry in fleet {
+        for (entry, fixedCount) in fleet {
             let specs = entry.version == .current ? current.transitiveRunSpecs : target.transitiveRunSpecs
             let version = entry.version == .current ? Self.currentVersion : Self.targetVersion
             for spec in specs {
-                let count = entry.count < 0 ? spec.instances : entry.count
+                let count = fixedCount ?? spec.instances
                 let adopted = core.adopt(count: count, of: spec, version: version, condition: entry.condition, healthy: entry.healthy)
                 if adopted < count { homeless.append("\(count - adopted) of \(count) \(entry.version.rawValue) instances of \(spec.id)") }
             }

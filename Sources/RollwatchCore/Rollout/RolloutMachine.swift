@@ -46,6 +46,7 @@ extension MarathonRestart: RestartProcess {
 /// The machine for one deployment action on one run spec: a restart under the chosen strategy, a scale, a stop
 /// or a start. The scheduler feeds it the run spec's inputs and carries out its actions.
 public struct RolloutMachine: Sendable {
+    /// The machine behind the action.
     private enum Process: Sendable {
         case restart(any RestartProcess)
         case scale(MarathonScale)
@@ -110,9 +111,10 @@ public struct RolloutMachine: Sendable {
         update(restart: { $0.resume() }, scale: { $0.resume() }, stop: { _ in [] }, start: [])
     }
 
-    /// Mutates the process in place. The payload is taken out of `process` first, so that it is the only
-    /// reference to its storage and the mutation does not copy the machine's sets and queues: a copy per input
-    /// would make a deployment cost grow with the square of its size.
+    /// Mutates the process in place with the closure for its kind (`start` is the answer of a start action).
+    /// The payload is taken out of `process` first, leaving `.start` there for the moment, so that the payload
+    /// is the only reference to its storage and the mutation does not copy the machine's sets and queues: a
+    /// copy per input would make a deployment cost grow with the square of its size.
     private mutating func update(restart: (inout any RestartProcess) -> [RolloutAction], scale: (inout MarathonScale) -> [RolloutAction],
                                  stop: (inout MarathonStop) -> [RolloutAction], start: [RolloutAction]) -> [RolloutAction] {
         switch process {
