@@ -1,37 +1,9 @@
 import RollwatchCore
 
-/// One machine of the simulated cluster: what it offers and what it is known by.
-public struct SimAgent: Sendable, Hashable {
-    public var hostname: String
-    public var cpus: Double
-    public var mem: Double
-    public var disk: Double
-    /// How many host ports it has to hand out (31000–32000 by default).
-    public var ports: Int
-    /// Mesos attributes, matched by constraints on their names.
-    public var attributes: [String: String]
-    /// The fault domain, matched by `@zone` and `@region` constraints.
-    public var zone: String
-    public var region: String
+/// One machine of the simulated cluster: the agent a scenario file describes.
+public typealias SimAgent = Scenario.Agent
 
-    public init(hostname: String, cpus: Double = 8, mem: Double = 32_768, disk: Double = 100_000, ports: Int = 1_001,
-                attributes: [String: String] = [:], zone: String = "zone-1", region: String = "region-1") {
-        self.hostname = hostname
-        self.cpus = cpus
-        self.mem = mem
-        self.disk = disk
-        self.ports = ports
-        self.attributes = attributes
-        self.zone = zone
-        self.region = region
-    }
-
-    /// An agent as a scenario file describes it.
-    public init(_ agent: Scenario.Agent) {
-        self.init(hostname: agent.hostname, cpus: agent.cpus, mem: agent.mem, disk: agent.disk, ports: agent.ports,
-                  attributes: agent.attributes, zone: agent.zone, region: agent.region)
-    }
-
+extension SimAgent {
     /// The value a constraint's field names on this agent: the hostname, the zone or region, or an attribute.
     public func value(of field: String) -> String? {
         switch field {

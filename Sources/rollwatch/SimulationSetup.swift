@@ -71,7 +71,7 @@ struct SimulationSetup {
             scenario = try Self.readScenario(scenarioPath)
         }
         let specs = current.transitiveRunSpecs + target.transitiveRunSpecs
-        let agents = scenario.agents.map { $0.map(SimAgent.init) } ?? SimAgent.toFit(specs)
+        let agents = scenario.agents ?? SimAgent.toFit(specs)
         sim = SimCluster(agents: agents, seed: seed ?? scenario.seed ?? 1)
         let currentVersions = Dictionary(current.transitiveRunSpecs.map { ($0.id, Self.currentVersion) }, uniquingKeysWith: { first, _ in first })
         targetVersions = Dictionary(target.transitiveRunSpecs.map { ($0.id, Self.targetVersion) }, uniquingKeysWith: { first, _ in first })

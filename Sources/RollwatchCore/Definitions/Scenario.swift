@@ -7,16 +7,31 @@
 ///            {"version": "target",  "count": 1, "state": "running", "healthy": false}]}
 /// ```
 public struct Scenario: Sendable, Hashable {
-    /// One agent of the simulated cluster.
+    /// One agent of the simulated cluster: what it offers and what it is known by.
     public struct Agent: Sendable, Hashable {
         public var hostname: String
         public var cpus: Double
         public var mem: Double
         public var disk: Double
+        /// How many host ports it has to hand out (31000–32000 by default).
         public var ports: Int
+        /// Mesos attributes, matched by constraints on their names.
         public var attributes: [String: String]
+        /// The fault domain, matched by `@zone` and `@region` constraints.
         public var zone: String
         public var region: String
+
+        public init(hostname: String, cpus: Double = 8, mem: Double = 32_768, disk: Double = 100_000, ports: Int = 1_001,
+                    attributes: [String: String] = [:], zone: String = "zone-1", region: String = "region-1") {
+            self.hostname = hostname
+            self.cpus = cpus
+            self.mem = mem
+            self.disk = disk
+            self.ports = ports
+            self.attributes = attributes
+            self.zone = zone
+            self.region = region
+        }
     }
 
     /// Instances that run when the scenario starts.
@@ -96,8 +111,7 @@ public struct Scenario: Sendable, Hashable {
         let sink = reader.sink
         let hostname = reader.string("hostname") ?? ""
         if hostname.isEmpty { sink.error(reader.path.appending("hostname"), "must not be empty") }
-        var agent = Agent(hostname: hostname, cpus: 8, mem: 32_768, disk: 100_000, ports: 1_001,
-                          attributes: reader.stringMap("attributes") ?? [:],
+        var agent = Agent(hostname: hostname, attributes: reader.stringMap("attributes") ?? [:],
                           zone: reader.string("zone") ?? "zone-1", region: reader.string("region") ?? "region-1")
         for (key, keyPath) in [("cpus", \Agent.cpus), ("mem", \Agent.mem), ("disk", \Agent.disk)] {
             if let amount = reader.double(key) {
