@@ -154,6 +154,8 @@ public final class SchedulerCore: DriverSink {
                       healthy: Bool?) -> Int {
         let versioned = SpecVersion(spec: definition, version: version)
         definitionsByVersion[definition.id, default: [:]][version] = versioned
+        // The fleet is known to grow to this size and more during an upgrade: grow the table once, not by doubling.
+        instances.reserveCapacity(instances.count + count * 2)
         var adopted = 0
         for _ in 0..<count {
             let id = makeInstanceId(for: definition.id)
