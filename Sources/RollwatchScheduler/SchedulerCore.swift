@@ -42,12 +42,15 @@ public final class SchedulerCore: DriverSink {
         var killedForHealth = false
         /// The version it was launched with.
         let definition: SpecVersion
+        /// Its run spec's counts and machine.
+        let state: SpecState
 
-        init(id: InstanceId, definition: SpecVersion, condition: InstanceCondition, stagedAt: Double) {
+        init(id: InstanceId, definition: SpecVersion, state: SpecState, condition: InstanceCondition, stagedAt: Double) {
             self.id = id
             self.specId = definition.spec.id
             self.version = definition.version
             self.definition = definition
+            self.state = state
             self.condition = condition
             self.stagedAt = stagedAt
         }
@@ -65,9 +68,8 @@ public final class SchedulerCore: DriverSink {
         public internal(set) var paused: Bool
         /// True for the forced deployment that rolls another one back.
         public let isRollback: Bool
-        var machines: [PathId: RolloutMachine] = [:]
-        /// The running step's restart limits, kept beside the machines so that progress need not copy one.
-        var limits: [PathId: (minHealthy: Int, maxCapacity: Int)] = [:]
+        /// The run specs of the running step, in the step's order; each holds its machine.
+        var stepStates: [SpecState] = []
         let versions: [PathId: String]
 
         init(id: String, plan: DeploymentPlan, original: GroupDefinition, isRollback: Bool, versions: [PathId: String]) {
@@ -102,21 +104,11 @@ public final class SchedulerCore: DriverSink {
     private var launchFailures: [PathId: [String: Int]] = [:]
     private var nextInstanceNumber: [PathId: Int] = [:]
     private var deploymentCount = 0
-    private var pendingInputs: [(PathId, RolloutInput)] = []
-    private var touchedSpecs = Set<PathId>()
-    private var lastProgress: [PathId: RolloutProgress] = [:]
-    private var counts: [PathId: SideCounts] = [:]
-    private var targetInstances: [PathId: Int] = [:]
+    private var pendingInputs: [(SpecState, RolloutInput)] = []
+    private var states: [PathId: SpecState] = [:]
+    /// Run specs changed since progress was last emitted.
+    private var touched: [SpecState] = []
     private var rollbackInProgress = false
-
-    /// Alive and healthy instances of one run spec, old and new: kept up to date on every change, so that
-    /// progress costs the same however large the fleet.
-    private struct SideCounts: Equatable {
-        /// The version that counts as new: the one the run spec runs or is being deployed to.
-        var version = ""
-        var old = RolloutProgress.Counts(alive: 0, healthy: 0)
-        var new = RolloutProgress.Counts(alive: 0, healthy: 0)
-    }
 
     /// Something due at a time on the scheduler's clock.
     private enum Timer {
@@ -139,8 +131,9 @@ public final class SchedulerCore: DriverSink {
         for spec in root.transitiveRunSpecs {
             let version = versions[spec.id] ?? ""
             definitionsByVersion[spec.id, default: [:]][version] = SpecVersion(spec: spec, version: version)
-            targetInstances[spec.id] = spec.instances
-            counts[spec.id] = SideCounts(version: version)
+            let state = state(for: spec.id)
+            state.targetInstances = spec.instances
+            state.version = version
         }
         driver.attach(self)
     }
@@ -162,7 +155,7 @@ public final class SchedulerCore: DriverSink {
             let request = LaunchRequest(instanceId: id, incarnation: 1, definition: versioned)
             guard let placement = driver.adopt(request, condition: condition, healthy: healthy, now: now) else { continue }
             let timings = versioned.healthTimings
-            let record = InstanceRecord(id: id, definition: versioned, condition: condition, stagedAt: now)
+            let record = InstanceRecord(id: id, definition: versioned, state: state(for: definition.id), condition: condition, stagedAt: now)
             record.agent = placement.agent
             record.host = placement.host
             if condition == .running {
@@ -224,10 +217,10 @@ public final class SchedulerCore: DriverSink {
                 definitionsByVersion[id, default: [:]][version] = SpecVersion(spec: spec, version: version)
             }
             recount(id)
-            lastProgress[id] = nil
+            state(for: id).lastProgress = nil
         }
         root = target
-        targetInstances = targetSpecs.mapValues(\.instances)
+        for (id, spec) in targetSpecs { state(for: id).targetInstances = spec.instances }
         deploymentCount += 1
         let planId = hex4(deploymentCount) + "-" + String(Int(now * 1000))
         deployment = Deployment(id: "deployment-\(planId)", plan: plan, original: original, isRollback: rollbackInProgress,
@@ -243,9 +236,9 @@ public final class SchedulerCore: DriverSink {
     public func pause() {
         guard let running = deployment, !running.paused else { return }
         running.paused = true
-        for id in running.machines.keys.sorted() { running.machines[id]?.pause() }
+        for state in running.stepStates { state.machine?.pause() }
         emit(.deploymentPaused(planId: running.id))
-        touchedSpecs.formUnion(running.machines.keys)
+        running.stepStates.forEach(touch)
         emitProgress()
     }
 
@@ -253,13 +246,13 @@ public final class SchedulerCore: DriverSink {
     public func resume() {
         guard let running = deployment, running.paused else { return }
         running.paused = false
-        var released: [(PathId, [RolloutAction])] = []
-        for id in running.machines.keys.sorted() {
-            released.append((id, running.machines[id]?.resume() ?? []))
+        var released: [(SpecState, [RolloutAction])] = []
+        for state in running.stepStates {
+            released.append((state, state.machine?.resume() ?? []))
         }
         emit(.deploymentResumed(planId: running.id))
-        for (id, actions) in released { perform(actions, for: id) }
-        touchedSpecs.formUnion(running.machines.keys)
+        for (state, actions) in released { perform(actions, for: state.id) }
+        running.stepStates.forEach(touch)
         drain()
         checkStepFinished()
     }
@@ -314,11 +307,17 @@ public final class SchedulerCore: DriverSink {
 
     /// The counts for one run spec: old and new instances relative to the version being deployed to.
     public func progress(of specId: PathId) -> RolloutProgress {
-        let side = counts[specId] ?? SideCounts()
-        let instancesWanted = targetInstances[specId] ?? 0
-        let limits = deployment?.limits[specId] ?? (instancesWanted, instancesWanted)
-        return RolloutProgress(appId: specId, target: instancesWanted, minHealthy: limits.minHealthy, maxCapacity: limits.maxCapacity,
-                               old: side.old, new: side.new, paused: deployment?.paused ?? false)
+        guard let state = states[specId] else {
+            return RolloutProgress(appId: specId, target: 0, minHealthy: 0, maxCapacity: 0, old: .init(alive: 0, healthy: 0),
+                                   new: .init(alive: 0, healthy: 0), paused: deployment?.paused ?? false)
+        }
+        return progress(of: state)
+    }
+
+    private func progress(of state: SpecState) -> RolloutProgress {
+        let limits = state.limits ?? (state.targetInstances, state.targetInstances)
+        return RolloutProgress(appId: state.id, target: state.targetInstances, minHealthy: limits.minHealthy,
+                               maxCapacity: limits.maxCapacity, old: state.old, new: state.new, paused: deployment?.paused ?? false)
     }
 
     /// Instances waiting for an agent that can take them, by id, each with the reason it was given.
@@ -332,7 +331,7 @@ public final class SchedulerCore: DriverSink {
     /// The numbers of a restart in the running step: minimum healthy, maximum capacity, and old instances killed
     /// at once; nil when the run spec is not being restarted.
     public func restartLimits(of specId: PathId) -> (minHealthy: Int, maxCapacity: Int, killImmediately: Int)? {
-        guard let machine = deployment?.machines[specId], let limits = machine.limits, let kills = machine.initialKills else { return nil }
+        guard let machine = states[specId]?.machine, let limits = machine.limits, let kills = machine.initialKills else { return nil }
         return (limits.minHealthy, limits.maxCapacity, kills)
     }
 
@@ -341,20 +340,21 @@ public final class SchedulerCore: DriverSink {
     private func startStep(_ index: Int) {
         guard let running = deployment else { return }
         running.stepIndex = index
-        running.machines = [:]
-        running.limits = [:]
+        clearMachines(running)
         emit(.deploymentInfo(planId: running.id, plan: running.plan, step: index + 1))
         let step = running.plan.steps[index]
         var started: [(PathId, [RolloutAction])] = []
         for action in step.actions {
             let id = action.runSpec.id
+            let state = state(for: id)
             var machine = RolloutMachine(action: action, version: running.versions[id] ?? "", strategy: strategy,
                                          current: snapshots(of: id))
             let actions = machine.start()
-            deployment?.machines[id] = machine
-            deployment?.limits[id] = machine.limits
+            state.machine = machine
+            state.limits = machine.limits
+            running.stepStates.append(state)
             started.append((id, actions))
-            touchedSpecs.insert(id)
+            touch(state)
         }
         for (id, actions) in started {
             perform(actions, for: id, atStart: true)
@@ -363,7 +363,7 @@ public final class SchedulerCore: DriverSink {
     }
 
     private func checkStepFinished() {
-        guard let running = deployment, running.machines.values.allSatisfy(\.isFinished) else { return }
+        guard let running = deployment, running.stepStates.allSatisfy({ $0.machine?.isFinished ?? true }) else { return }
         emitProgress()
         emit(.deploymentStepSuccess(planId: running.id, plan: running.plan, step: running.stepIndex + 1))
         for action in running.plan.steps[running.stepIndex].actions {
@@ -379,20 +379,29 @@ public final class SchedulerCore: DriverSink {
     }
 
     private func finishDeployment(_ finished: Deployment, event: RolloutEvent.Kind, outcome: Outcome) {
-        touchedSpecs.formUnion(finished.machines.keys)
+        finished.stepStates.forEach(touch)
         emitProgress()
         emit(event)
+        clearMachines(finished)
         deployment = nil
         self.outcome = outcome
+    }
+
+    /// Takes the machines of a deployment's step away from their run specs.
+    private func clearMachines(_ deployment: Deployment) {
+        for state in deployment.stepStates {
+            state.machine = nil
+            state.limits = nil
+        }
+        deployment.stepStates = []
     }
 
     /// Drops a removed run spec's records once its stop is done.
     private func forget(_ specId: PathId) {
         for id in instancesBySpec[specId]?.ids ?? [] { instances[id] = nil }
         instancesBySpec[specId] = nil
-        counts[specId] = nil
+        states[specId] = nil
         versions[specId] = nil
-        lastProgress[specId] = nil
     }
 
     // MARK: Actions
@@ -417,7 +426,7 @@ public final class SchedulerCore: DriverSink {
 
     /// A sentence saying why the deployment kills an old instance now.
     private func killReason(_ specId: PathId, atStart: Bool) -> String {
-        guard let machine = deployment?.machines[specId] else { return "killed by the deployment" }
+        guard let machine = states[specId]?.machine else { return "killed by the deployment" }
         switch machine.action {
         case .restart:
             let counts = progress(of: specId)
@@ -434,11 +443,11 @@ public final class SchedulerCore: DriverSink {
     private func launchNew(_ specId: PathId) {
         guard let version = versions[specId], let definition = definitionsByVersion[specId]?[version] else { return }
         let id = makeInstanceId(for: specId)
-        let record = InstanceRecord(id: id, definition: definition, condition: .scheduled, stagedAt: now)
+        let record = InstanceRecord(id: id, definition: definition, state: state(for: specId), condition: .scheduled, stagedAt: now)
         insert(record)
         instancesBySpec[specId, default: InstanceList()].append(id)
         emit(.statusUpdate(ref(record), taskStatus: "TASK_STAGING", message: "launched: a new instance of version \(version)"))
-        touchedSpecs.insert(specId)
+        touch(state(for: specId))
         let delay = launchDelay(definition)
         if delay > 0 {
             // The version has failed before: its launches wait out the back-off, as Marathon's launch queue does.
@@ -446,23 +455,23 @@ public final class SchedulerCore: DriverSink {
         } else {
             driver.launch(LaunchRequest(instanceId: id, incarnation: 1, definition: definition), now: now)
         }
-        feed(specId, .instanceChanged(snapshot(record)))
+        feed(state(for: specId), .instanceChanged(snapshot(record)))
     }
 
     private func kill(_ id: InstanceId, goal: InstanceGoal, reason: String) {
         guard let record = instances[id] else { return }
-        touchedSpecs.insert(record.specId)
+        touch(record.state)
         if record.condition.isTerminal {
             change(record) { $0.goal = goal }
             // Already gone: the driver only forgets it (and a decommissioned resident instance's reservation).
             driver.kill(id, keepReservation: goal != .decommissioned, now: now)
-            feed(record.specId, .instanceChanged(snapshot(record)))
+            feed(record.state, .instanceChanged(snapshot(record)))
             expungeIfDone(record)
             return
         }
         if record.condition == .killing {
             change(record) { $0.goal = goal }
-            feed(record.specId, .instanceChanged(snapshot(record)))
+            feed(record.state, .instanceChanged(snapshot(record)))
             return
         }
         if record.condition == .scheduled {
@@ -473,7 +482,7 @@ public final class SchedulerCore: DriverSink {
             }
             driver.kill(id, keepReservation: false, now: now)
             emit(.statusUpdate(ref(record), taskStatus: "TASK_KILLED", message: "killed before it was placed"))
-            feed(record.specId, .instanceChanged(snapshot(record)))
+            feed(record.state, .instanceChanged(snapshot(record)))
             expungeIfDone(record)
             return
         }
@@ -485,7 +494,7 @@ public final class SchedulerCore: DriverSink {
         // Only a decommissioned instance gives its reservation up: a stopped resident instance keeps it, and one
         // killed by its health checks (goal still running) comes back in place.
         driver.kill(id, keepReservation: goal != .decommissioned, now: now)
-        feed(record.specId, .instanceChanged(snapshot(record)))
+        feed(record.state, .instanceChanged(snapshot(record)))
     }
 
     // MARK: Timers
@@ -533,14 +542,14 @@ public final class SchedulerCore: DriverSink {
             apply(effects, to: record)
         case .readiness(let ready):
             guard record.condition == .running else { return }
-            feed(record.specId, .readinessChanged(id, version: record.version, ready: ready))
+            feed(record.state, .readinessChanged(id, version: record.version, ready: ready))
         }
     }
 
     /// Applies a driver's new condition: a running instance gets its health tracker, a terminal one loses its
     /// health (announced when it had one) and is relaunched or forgotten depending on its goal.
     private func changeCondition(_ record: InstanceRecord, to condition: InstanceCondition, message: String) {
-        touchedSpecs.insert(record.specId)
+        touch(record.state)
         let hadHealth = record.healthy != nil
         change(record) {
             $0.condition = condition
@@ -566,7 +575,7 @@ public final class SchedulerCore: DriverSink {
         if condition.isTerminal && hadHealth {
             emit(.instanceHealthChanged(ref(record), healthy: nil))
         }
-        feed(record.specId, .instanceChanged(snapshot(record)))
+        feed(record.state, .instanceChanged(snapshot(record)))
         if condition.isTerminal {
             if record.goal == .running {
                 scheduleRelaunch(record, failed: condition != .killed || record.killedForHealth)
@@ -585,9 +594,9 @@ public final class SchedulerCore: DriverSink {
                 break
             case .healthChanged(let healthy):
                 change(record) { $0.healthy = healthy }
-                touchedSpecs.insert(record.specId)
+                touch(record.state)
                 emit(.instanceHealthChanged(ref(record), healthy: healthy))
-                feed(record.specId, .healthChanged(record.id, version: record.version, healthy: healthy))
+                feed(record.state, .healthChanged(record.id, version: record.version, healthy: healthy))
             case .kill(let reason):
                 record.killedForHealth = true
                 emit(.unhealthyInstanceKill(ref(record), reason: reason))
@@ -622,10 +631,10 @@ public final class SchedulerCore: DriverSink {
             $0.killedForHealth = false
             $0.unplaceableReason = nil
         }
-        touchedSpecs.insert(record.specId)
+        touch(record.state)
         emit(.statusUpdate(ref(record), taskStatus: "TASK_STAGING", message: "relaunched after it stopped"))
         driver.launch(LaunchRequest(instanceId: id, incarnation: record.incarnation, definition: record.definition), now: now)
-        feed(record.specId, .instanceChanged(snapshot(record)))
+        feed(record.state, .instanceChanged(snapshot(record)))
     }
 
     private func expungeIfDone(_ record: InstanceRecord) {
@@ -636,42 +645,59 @@ public final class SchedulerCore: DriverSink {
 
     // MARK: Machines
 
-    private func feed(_ specId: PathId, _ input: RolloutInput) {
-        pendingInputs.append((specId, input))
+    private func feed(_ state: SpecState, _ input: RolloutInput) {
+        pendingInputs.append((state, input))
     }
 
     /// Hands queued inputs to the machine of their run spec, one at a time, and carries out what they answer.
     private func drain() {
         var index = 0
         while index < pendingInputs.count {
-            let (specId, input) = pendingInputs[index]
+            let (state, input) = pendingInputs[index]
             index += 1
             // Taken out while it is fed, so that the machine's storage is not shared and changes in place.
-            guard var machine = deployment?.machines.removeValue(forKey: specId) else { continue }
+            guard var machine = state.machine else { continue }
+            state.machine = nil
             let actions = machine.isFinished ? [] : machine.handle(input)
-            deployment?.machines[specId] = machine
-            perform(actions, for: specId)
+            state.machine = machine
+            perform(actions, for: state.id)
             if machine.isFinished { checkStepFinished() }
         }
         pendingInputs.removeAll(keepingCapacity: true)
         emitProgress()
     }
 
+    /// Marks a run spec as changed, for the next `rollout_progress`.
+    private func touch(_ state: SpecState) {
+        guard !state.touched else { return }
+        state.touched = true
+        touched.append(state)
+    }
+
     private func emitProgress() {
-        guard !touchedSpecs.isEmpty else { return }
-        let touched = touchedSpecs.count == 1 ? Array(touchedSpecs) : touchedSpecs.sorted()
-        touchedSpecs.removeAll(keepingCapacity: true)
-        guard let running = deployment else { return }
-        for specId in touched where running.machines.index(forKey: specId) != nil {
-            let progress = progress(of: specId)
-            if lastProgress[specId] != progress {
-                lastProgress[specId] = progress
+        guard !touched.isEmpty else { return }
+        let changed = touched.count == 1 ? touched : touched.sorted { $0.id < $1.id }
+        touched.removeAll(keepingCapacity: true)
+        for state in changed {
+            state.touched = false
+            guard deployment != nil, state.machine != nil else { continue }
+            let progress = progress(of: state)
+            if state.lastProgress != progress {
+                state.lastProgress = progress
                 emit(.rolloutProgress(progress))
             }
         }
     }
 
     // MARK: Records
+
+    /// The state of a run spec, made on first use.
+    private func state(for id: PathId) -> SpecState {
+        if let known = states[id] { return known }
+        let state = SpecState(id: id, version: versions[id] ?? "")
+        states[id] = state
+        return state
+    }
 
     /// Adds a new record and counts it.
     private func insert(_ record: InstanceRecord) {
@@ -689,22 +715,22 @@ public final class SchedulerCore: DriverSink {
     private func count(_ record: InstanceRecord, sign: Int) {
         guard !record.condition.isTerminal else { return }
         let healthy = record.goal == .running && isHealthy(record) ? sign : 0
-        Self.add(record, alive: sign, healthy: healthy, to: &counts[record.specId, default: SideCounts()])
-    }
-
-    private static func add(_ record: InstanceRecord, alive: Int, healthy: Int, to side: inout SideCounts) {
-        if record.version == side.version {
-            side.new.alive += alive
-            side.new.healthy += healthy
+        let state = record.state
+        if record.version == state.version {
+            state.new.alive += sign
+            state.new.healthy += healthy
         } else {
-            side.old.alive += alive
-            side.old.healthy += healthy
+            state.old.alive += sign
+            state.old.healthy += healthy
         }
     }
 
     /// Counts a run spec's instances afresh: its version just changed, so what is old and new changed too.
     private func recount(_ specId: PathId) {
-        counts[specId] = SideCounts(version: versions[specId] ?? "")
+        let state = state(for: specId)
+        state.version = versions[specId] ?? ""
+        state.old = RolloutProgress.Counts(alive: 0, healthy: 0)
+        state.new = RolloutProgress.Counts(alive: 0, healthy: 0)
         for id in instancesBySpec[specId]?.ids ?? [] {
             if let record = instances[id] { count(record, sign: 1) }
         }
@@ -776,6 +802,27 @@ public final class SchedulerCore: DriverSink {
 
     /// `t = 0` of a simulated run: 2026-01-01T00:00:00Z, so that timestamps are the same on every run.
     public static let epoch: Double = 1_767_225_600
+}
+
+/// What the scheduler keeps per run spec and touches on every event: the old / new counts (up to date on every
+/// change, so that progress costs the same however large the fleet), the running step's machine and limits, and
+/// the last progress emitted. Records point at it, so an event about an instance needs no lookup by id.
+final class SpecState {
+    let id: PathId
+    /// The version that counts as new: the one the run spec runs or is being deployed to.
+    var version: String
+    var old = RolloutProgress.Counts(alive: 0, healthy: 0)
+    var new = RolloutProgress.Counts(alive: 0, healthy: 0)
+    var targetInstances = 0
+    var machine: RolloutMachine?
+    var limits: (minHealthy: Int, maxCapacity: Int)?
+    var lastProgress: RolloutProgress?
+    var touched = false
+
+    init(id: PathId, version: String) {
+        self.id = id
+        self.version = version
+    }
 }
 
 /// A run spec's instance ids in launch order, with removal in constant time (a removed id leaves a hole that is
