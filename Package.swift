@@ -18,6 +18,7 @@ let package = Package(
         .target(name: "RollwatchCore"),
         .target(name: "RollwatchScheduler", dependencies: ["RollwatchCore"]),
         .target(name: "RollwatchSim", dependencies: ["RollwatchCore"]),
+        .target(name: "RollwatchTUI"),
         .executableTarget(name: "rollwatch", dependencies: [
             "RollwatchCore", "RollwatchScheduler", "RollwatchSim",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -25,6 +26,7 @@ let package = Package(
         .executableTarget(name: "rollwatch-bench", dependencies: ["RollwatchCore", "RollwatchScheduler", "RollwatchSim"]),
         .testTarget(name: "CNcurseswTests", dependencies: ["CNcursesw"]),
         .testTarget(name: "RollwatchCoreTests", dependencies: ["RollwatchCore"]),
+        .testTarget(name: "RollwatchTUITests", dependencies: ["RollwatchTUI"]),
         .testTarget(name: "RollwatchSchedulerTests", dependencies: ["RollwatchScheduler", "RollwatchSim", "RollwatchCore"]),
         .testTarget(name: "rollwatchTests", dependencies: ["rollwatch", "RollwatchCore"]),
     ]

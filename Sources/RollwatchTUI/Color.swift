@@ -1,0 +1,142 @@
+/// A colour as a theme names it, and as the terminal can show it.
+public enum TerminalColor: Sendable, Hashable, CustomStringConvertible {
+    /// The terminal's own foreground or background (keeps transparency).
+    case `default`
+    /// One of the 16 ANSI colours: 0–7 normal, 8–15 bright.
+    case ansi(UInt8)
+    /// One of the 256 palette colours.
+    case indexed(UInt8)
+    /// A 24-bit colour.
+    case rgb(UInt8, UInt8, UInt8)
+
+    /// The ANSI names, in palette order; `bright` variants follow at 8–15.
+    public static let ansiNames = ["black", "red", "green", "yellow", "blue", "magenta", "cyan", "white"]
+
+    /// A colour from a theme value: `default`, an ANSI name (`red`, `bright-blue`), `0`–`255`, `#rrggbb` or
+    /// `#rgb`; nil when the text is none of these.
+    public init?(parsing text: String) {
+        let lowered = text.lowercased()
+        if lowered == "default" || lowered == "none" {
+            self = .default
+        } else if let index = Self.ansiNames.firstIndex(of: lowered) {
+            self = .ansi(UInt8(index))
+        } else if lowered.hasPrefix("bright-"), let index = Self.ansiNames.firstIndex(of: String(lowered.dropFirst(7))) {
+            self = .ansi(UInt8(index + 8))
+        } else if let number = UInt8(lowered) {
+            self = .indexed(number)
+        } else if lowered.hasPrefix("#"), let rgb = Self.parseHex(String(lowered.dropFirst())) {
+            self = .rgb(rgb.0, rgb.1, rgb.2)
+        } else {
+            return nil
+        }
+    }
+
+    private static func parseHex(_ digits: String) -> (UInt8, UInt8, UInt8)? {
+        let expanded = digits.count == 3 ? digits.map { "\($0)\($0)" }.joined() : digits
+        guard expanded.count == 6, let value = UInt32(expanded, radix: 16) else { return nil }
+        return (UInt8(value >> 16 & 0xFF), UInt8(value >> 8 & 0xFF), UInt8(value & 0xFF))
+    }
+
+    /// The nearest colour a terminal with `colors` colours can show: 24-bit → the 256-colour cube and grey ramp →
+    /// the 16 (or 8) ANSI colours; with fewer than 8, only the default.
+    public func degraded(toColors colors: Int) -> TerminalColor {
+        switch self {
+        case .default:
+            return .default
+        case .ansi(let index):
+            if colors >= 16 { return self }
+            return colors >= 8 ? .ansi(index % 8) : .default
+        case .indexed(let index):
+            if colors >= 256 { return self }
+            let (r, g, b) = Self.rgbOfPaletteIndex(index)
+            return TerminalColor.rgb(r, g, b).degraded(toColors: colors)
+        case .rgb(let r, let g, let b):
+            if colors > 256 { return self }
+            if colors >= 256 { return .indexed(Self.nearestPaletteIndex(r, g, b)) }
+            if colors < 8 { return .default }
+            let limit = colors >= 16 ? 16 : 8
+            let index = (0..<limit).min { Self.distance(Self.rgbOfPaletteIndex(UInt8($0)), (r, g, b)) < Self.distance(Self.rgbOfPaletteIndex(UInt8($1)), (r, g, b)) } ?? 7
+            return .ansi(UInt8(index))
+        }
+    }
+
+    /// The xterm RGB of a palette index: the 16 system colours, the 6×6×6 cube at 16–231, the grey ramp at 232–255.
+    static func rgbOfPaletteIndex(_ index: UInt8) -> (UInt8, UInt8, UInt8) {
+        let system: [(UInt8, UInt8, UInt8)] = [
+            (0, 0, 0), (205, 0, 0), (0, 205, 0), (205, 205, 0), (0, 0, 238), (205, 0, 205), (0, 205, 205), (229, 229, 229),
+            (127, 127, 127), (255, 0, 0), (0, 255, 0), (255, 255, 0), (92, 92, 255), (255, 0, 255), (0, 255, 255), (255, 255, 255),
+        ]
+        if index < 16 { return system[Int(index)] }
+        if index >= 232 {
+            let level = UInt8(8 + 10 * (Int(index) - 232))
+            return (level, level, level)
+        }
+        let cube = Int(index) - 16
+        let steps: [UInt8] = [0, 95, 135, 175, 215, 255]
+        return (steps[cube / 36], steps[cube / 6 % 6], steps[cube % 6])
+    }
+
+    /// The palette index (16–255) nearest to an RGB colour.
+    static func nearestPaletteIndex(_ r: UInt8, _ g: UInt8, _ b: UInt8) -> UInt8 {
+        (16...255).min { distance(rgbOfPaletteIndex(UInt8($0)), (r, g, b)) < distance(rgbOfPaletteIndex(UInt8($1)), (r, g, b)) }
+            .map(UInt8.init) ?? 16
+    }
+
+    private static func distance(_ lhs: (UInt8, UInt8, UInt8), _ rhs: (UInt8, UInt8, UInt8)) -> Int {
+        let dr = Int(lhs.0) - Int(rhs.0), dg = Int(lhs.1) - Int(rhs.1), db = Int(lhs.2) - Int(rhs.2)
+        return dr * dr + dg * dg + db * db
+    }
+
+    public var description: String {
+        switch self {
+        case .default: return "default"
+        case .ansi(let index): return index < 8 ? Self.ansiNames[Int(index)] : "bright-" + Self.ansiNames[Int(index) - 8]
+        case .indexed(let index): return String(index)
+        case .rgb(let r, let g, let b):
+            func hex(_ value: UInt8) -> String {
+                let text = String(value, radix: 16)
+                return text.count == 1 ? "0" + text : text
+            }
+            return "#" + hex(r) + hex(g) + hex(b)
+        }
+    }
+}
+
+/// Text attributes, which a monochrome terminal still shows.
+public struct TextAttributes: OptionSet, Sendable, Hashable {
+    public let rawValue: UInt8
+    public init(rawValue: UInt8) { self.rawValue = rawValue }
+
+    public static let bold = TextAttributes(rawValue: 1 << 0)
+    public static let dim = TextAttributes(rawValue: 1 << 1)
+    public static let italic = TextAttributes(rawValue: 1 << 2)
+    public static let underline = TextAttributes(rawValue: 1 << 3)
+    public static let reverse = TextAttributes(rawValue: 1 << 4)
+
+    /// The names, in the order snapshots and theme files write them.
+    public static let names: [(String, TextAttributes)] = [("bold", .bold), ("dim", .dim), ("italic", .italic),
+                                                           ("underline", .underline), ("reverse", .reverse)]
+}
+
+/// How a cell looks: foreground, background and attributes.
+public struct Style: Sendable, Hashable, CustomStringConvertible {
+    public var foreground: TerminalColor
+    public var background: TerminalColor
+    public var attributes: TextAttributes
+
+    public init(foreground: TerminalColor = .default, background: TerminalColor = .default, attributes: TextAttributes = []) {
+        self.foreground = foreground
+        self.background = background
+        self.attributes = attributes
+    }
+
+    /// The terminal's default look.
+    public static let plain = Style()
+
+    /// `fg=green bg=default bold`: how snapshots write a style.
+    public var description: String {
+        var parts = ["fg=\(foreground)", "bg=\(background)"]
+        parts += TextAttributes.names.filter { attributes.contains($0.1) }.map(\.0)
+        return parts.joined(separator: " ")
+    }
+}
