@@ -54,10 +54,40 @@ public enum TerminalColor: Sendable, Hashable, CustomStringConvertible {
             if colors > 256 { return self }
             if colors >= 256 { return .indexed(Self.nearestPaletteIndex(r, g, b)) }
             if colors < 8 { return .default }
-            let limit = colors >= 16 ? 16 : 8
-            let index = (0..<limit).min { Self.distance(Self.rgbOfPaletteIndex(UInt8($0)), (r, g, b)) < Self.distance(Self.rgbOfPaletteIndex(UInt8($1)), (r, g, b)) } ?? 7
-            return .ansi(UInt8(index))
+            return .ansi(Self.nearestANSIIndex(r, g, b, bright: colors >= 16))
         }
+    }
+
+    /// The ANSI colour that keeps a colour's meaning: by hue when it has one (so a soft `#9ece6a` stays green
+    /// instead of turning grey, as the nearest colour by distance would make it), by lightness for greys; the
+    /// bright half (8–15) for light colours when the terminal has it.
+    static func nearestANSIIndex(_ r: UInt8, _ g: UInt8, _ b: UInt8, bright: Bool) -> UInt8 {
+        let red = Double(r) / 255, green = Double(g) / 255, blue = Double(b) / 255
+        let high = max(red, green, blue), low = min(red, green, blue)
+        let lightness = (high + low) / 2
+        if high - low < 0.16 {
+            if !bright { return lightness < 0.3 ? 0 : 7 }
+            return lightness < 0.2 ? 0 : lightness < 0.55 ? 8 : lightness < 0.85 ? 7 : 15
+        }
+        let sector: Double
+        if high == red {
+            sector = (green - blue) / (high - low)
+        } else if high == green {
+            sector = 2 + (blue - red) / (high - low)
+        } else {
+            sector = 4 + (red - green) / (high - low)
+        }
+        let hue = (sector * 60 + 360).truncatingRemainder(dividingBy: 360)
+        let base: UInt8
+        switch hue {
+        case 20..<75: base = 3        // yellow, including orange
+        case 75..<165: base = 2       // green
+        case 165..<205: base = 6      // cyan
+        case 205..<260: base = 4      // blue
+        case 260..<345: base = 5      // magenta, including purple
+        default: base = 1             // red
+        }
+        return bright && lightness > 0.5 ? base + 8 : base
     }
 
     /// The xterm RGB of a palette index: the 16 system colours, the 6×6×6 cube at 16–231, the grey ramp at 232–255.

@@ -97,4 +97,31 @@ import Testing
         #expect(orange.degraded(toColors: 2) == .default)
         #expect(TerminalColor.rgb(128, 128, 128).degraded(toColors: 256) == .indexed(244))
     }
+
+    /// Soft theme colours keep their hue in 16 colours: by distance alone `#9ece6a` (healthy) would turn grey.
+    @Test func sixteenColourDegradationKeepsTheHueOfSoftColours() {
+        let cases: [(String, UInt8)] = [("#9ece6a", 10), ("#f7768e", 9), ("#e0af68", 11), ("#7aa2f7", 12), ("#bb9af7", 13),
+                                        ("#387068", 6), ("#565f89", 4), ("#808080", 8), ("#1a1b26", 0), ("#c0caf5", 12),
+                                        ("#f0f0f0", 15), ("#b0b0b0", 7)]
+        for (hex, expected) in cases {
+            #expect(TerminalColor(parsing: hex)?.degraded(toColors: 16) == .ansi(expected), "\(hex)")
+        }
+        #expect(TerminalColor(parsing: "#9ece6a")?.degraded(toColors: 8) == .ansi(2))
+        #expect(TerminalColor(parsing: "#808080")?.degraded(toColors: 8) == .ansi(7))
+    }
+}
+
+/// Styled text for output that is not the dashboard.
+@Suite struct ANSITextTests {
+    @Test func escapesOnlyWhereTheStyleChangesAndResetsAtTheEndOfEachRow() {
+        var buffer = CellBuffer(width: 12, height: 2)
+        buffer.write("ok", x: 0, y: 0, style: Style(foreground: .ansi(10), attributes: [.bold]))
+        buffer.write("!", x: 2, y: 0, style: Style(foreground: .indexed(208), background: .rgb(1, 2, 3)))
+        buffer.write("plain", x: 3, y: 0)
+        buffer.write("x", x: 1, y: 1, style: Style(background: .ansi(4), attributes: [.reverse, .underline]))
+        #expect(ANSIText.lines(of: buffer) == [
+            "\u{1B}[0;1;92mok\u{1B}[0;38;5;208;48;2;1;2;3m!\u{1B}[0mplain",
+            " \u{1B}[0;4;7;44mx\u{1B}[0m",
+        ])
+    }
 }
