@@ -19,14 +19,16 @@ let package = Package(
         .target(name: "RollwatchScheduler", dependencies: ["RollwatchCore"]),
         .target(name: "RollwatchSim", dependencies: ["RollwatchCore"]),
         .target(name: "RollwatchTUI"),
+        .target(name: "RollwatchScreens", dependencies: ["RollwatchCore", "RollwatchTUI"]),
         .executableTarget(name: "rollwatch", dependencies: [
-            "RollwatchCore", "RollwatchScheduler", "RollwatchSim",
+            "RollwatchCore", "RollwatchScheduler", "RollwatchSim", "RollwatchScreens", "RollwatchTUI",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "rollwatch-bench", dependencies: ["RollwatchCore", "RollwatchScheduler", "RollwatchSim"]),
         .testTarget(name: "CNcurseswTests", dependencies: ["CNcursesw"]),
         .testTarget(name: "RollwatchCoreTests", dependencies: ["RollwatchCore"]),
         .testTarget(name: "RollwatchTUITests", dependencies: ["RollwatchTUI"]),
+        .testTarget(name: "RollwatchScreensTests", dependencies: ["RollwatchScreens", "RollwatchTUI"]),
         .testTarget(name: "RollwatchSchedulerTests", dependencies: ["RollwatchScheduler", "RollwatchSim", "RollwatchCore"]),
         .testTarget(name: "rollwatchTests", dependencies: ["rollwatch", "RollwatchCore"]),
     ]

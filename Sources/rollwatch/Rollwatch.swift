@@ -8,5 +8,5 @@ struct Rollwatch: ParsableCommand {
         commandName: "rollwatch",
         abstract: "Watch and steer rolling upgrades of Marathon apps, groups and pods.",
         version: "0.1.0",
-        subcommands: [Validate.self, Run.self, Plan.self])
+        subcommands: [Validate.self, Run.self, Plan.self, Themes.self])
 }

@@ -27,12 +27,13 @@ struct BinaryRunner {
     /// The repository's root folder, found from this file's path.
     static let packageRoot: URL = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
-    /// Runs `rollwatch arguments…` in the repository's root, with `input` (or nothing) on standard input, and
-    /// waits for it to exit.
-    static func run(_ arguments: [String], input: String? = nil) throws -> Result {
+    /// Runs `rollwatch arguments…` in the repository's root, with `input` (or nothing) on standard input and
+    /// `environment` added to this process's, and waits for it to exit.
+    static func run(_ arguments: [String], input: String? = nil, environment: [String: String] = [:]) throws -> Result {
         let process = Process()
         process.executableURL = executable
         process.arguments = arguments
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
         process.currentDirectoryURL = packageRoot
         let output = Pipe(), error = Pipe()
         process.standardOutput = output

@@ -1,0 +1,123 @@
+import Foundation
+import RollwatchTUI
+
+/// The themes a user can choose from, and inheritance resolved into complete themes.
+///
+/// Themes come from directories searched in order (the shipped `Themes/`, then the user's
+/// `~/.config/rollwatch/themes`); a later directory's theme replaces an earlier one of the same name, so a user can
+/// restyle a shipped theme without copying the others.
+public struct ThemeLibrary: Sendable {
+    /// The theme used when none is named, and the parent of a theme file without an `inherits` line.
+    public static let defaultThemeName = "default-dark"
+    /// The file name extension of theme files.
+    public static let fileExtension = "theme"
+
+    /// The parsed theme files by name.
+    public private(set) var files: [String: ThemeFile] = [:]
+
+    /// An empty library.
+    public init() {}
+
+    /// A library of already parsed files; a later file of the same name replaces an earlier one.
+    public init(files: [ThemeFile]) {
+        for file in files { add(file) }
+    }
+
+    /// Adds a theme file, replacing one of the same name.
+    public mutating func add(_ file: ThemeFile) {
+        files[file.name] = file
+    }
+
+    /// The names of all themes, sorted, default first.
+    public var names: [String] {
+        files.keys.sorted { lhs, rhs in
+            if lhs == Self.defaultThemeName || rhs == Self.defaultThemeName { return lhs == Self.defaultThemeName }
+            return lhs < rhs
+        }
+    }
+
+    /// The complete theme of a name: the file's slots over its parent's, up to a root theme that sets them all.
+    public func theme(named name: String) throws(ThemeError) -> Theme {
+        guard let file = files[name] else {
+            let known = names.joined(separator: ", ")
+            throw ThemeError(file: name, message: "no theme of this name; known themes: \(known.isEmpty ? "none" : known), or give a path to a .theme file")
+        }
+        return try resolve(file)
+    }
+
+    /// The complete theme of a parsed file (which need not be in the library), inheriting from the library.
+    public func resolve(_ file: ThemeFile) throws(ThemeError) -> Theme {
+        var chain = [file]
+        var seen: Set<String> = [file.name]
+        var current = file
+        while let parentName = current.inherits {
+            guard let parent = files[parentName] else {
+                throw ThemeError(file: current.path, line: current.inheritsLine,
+                                 message: "inherits from \"\(parentName)\", which is not a known theme (known: \(names.joined(separator: ", ")))")
+            }
+            guard !seen.contains(parent.name) else {
+                let cycle = (chain.map(\.name) + [parent.name]).joined(separator: " → ")
+                throw ThemeError(file: current.path, line: current.inheritsLine, message: "inheritance goes round in a circle: \(cycle)")
+            }
+            seen.insert(parent.name)
+            chain.append(parent)
+            current = parent
+        }
+        var styles: [ThemeSlot: Style] = [:]
+        var glyphs: [GlyphSlot: Unicode.Scalar] = [:]
+        for ancestor in chain.reversed() {
+            for (slot, entry) in ancestor.styles { styles[slot] = entry.style }
+            for (slot, entry) in ancestor.glyphs { glyphs[slot] = entry.glyph }
+        }
+        let missing = ThemeSlot.allCases.filter { styles[$0] == nil }.map(\.rawValue)
+        if !missing.isEmpty {
+            let root = chain[chain.count - 1]
+            throw ThemeError(file: root.path,
+                             message: "a theme with `inherits = none` must set every slot; missing: \(missing.joined(separator: ", "))")
+        }
+        let summary = chain.first { !$0.summary.isEmpty }?.summary ?? ""
+        return Theme(name: file.name, summary: summary, styles: styles, glyphs: glyphs)
+    }
+
+    /// Reads every `*.theme` file of the directories, in order; a directory that does not exist is skipped, and
+    /// the first bad file is thrown.
+    public static func load(directories: [String]) throws(ThemeError) -> ThemeLibrary {
+        let (library, errors) = loadSkippingBadFiles(directories: directories)
+        if let first = errors.first { throw first }
+        return library
+    }
+
+    /// Reads every `*.theme` file of the directories, leaving out the files that cannot be parsed and returning
+    /// their errors, so one broken user theme does not hide the others.
+    public static func loadSkippingBadFiles(directories: [String]) -> (library: ThemeLibrary, errors: [ThemeError]) {
+        var library = ThemeLibrary()
+        var errors: [ThemeError] = []
+        for directory in directories {
+            guard let entries = try? FileManager.default.contentsOfDirectory(atPath: directory) else { continue }
+            for entry in entries.sorted() where entry.hasSuffix("." + fileExtension) {
+                do {
+                    library.add(try readFile(atPath: (directory as NSString).appendingPathComponent(entry)))
+                } catch {
+                    errors.append(error)
+                }
+            }
+        }
+        return (library, errors)
+    }
+
+    /// Parses one theme file from disk; its name is the file name without `.theme`.
+    public static func readFile(atPath path: String) throws(ThemeError) -> ThemeFile {
+        let data: Data
+        do {
+            data = try Data(contentsOf: URL(fileURLWithPath: path))
+        } catch {
+            throw ThemeError(file: path, message: "cannot be read: \((error as NSError).localizedDescription)")
+        }
+        guard let text = String(data: data, encoding: .utf8) else {
+            throw ThemeError(file: path, message: "is not UTF-8 text")
+        }
+        let fileName = (path as NSString).lastPathComponent
+        let name = fileName.hasSuffix("." + fileExtension) ? String(fileName.dropLast(fileExtension.count + 1)) : fileName
+        return try ThemeFile(name: name, path: path, text: text)
+    }
+}
