@@ -1,0 +1,65 @@
+import RollwatchScreens
+import RollwatchTUI
+import Testing
+
+/// The instance grid as text: spacing, groups per version, folding with its note, and any size without a trap.
+@Suite struct InstanceGridTests {
+    static let theme: Theme = {
+        let library = try? ThemeLibrary.load(directories: [ThemeTests.shippedThemes])
+        return ((try? library?.theme(named: "default-dark")) ?? Theme(name: "empty", styles: [:])).adapted(to: .none, ascii: true)
+    }()
+
+    static func render(_ groups: [InstanceGrid.Group], width: Int, height: Int) -> (lines: [String], layout: InstanceGrid.Layout) {
+        var buffer = CellBuffer(width: width, height: height)
+        let layout = InstanceGrid(groups: groups, theme: theme).draw(in: buffer.area, on: &buffer)
+        return (buffer.lines.map { String($0.reversed().drop { $0 == " " }.reversed()) }, layout)
+    }
+
+    @Test func midUpgradeTheOldAndNewVersionsHaveTheirOwnRowsWithSpacedCells() {
+        let old = InstanceGrid.Group(label: "v1", labelSlot: .versionOld, states: Array(repeating: .healthy, count: 14) + [.killing, .killing, .killing])
+        let new = InstanceGrid.Group(label: "v2", labelSlot: .versionNew, states: [.healthy, .healthy, .starting, .staging, .waiting])
+        let (lines, layout) = Self.render([old, new], width: 30, height: 4)
+        #expect(layout == InstanceGrid.Layout(instancesPerCell: 1, cellWidth: 2, rows: 3))
+        #expect(lines == [
+            "v1 # # # # # # # # # # # # #",
+            "   # k k k",
+            "v2 # # o s .",
+            "",
+        ])
+    }
+
+    @Test func packsCellsBeforeFoldingAndFoldsShowingTheMostUrgentState() {
+        let many = InstanceGrid.Group(label: "v1", labelSlot: .versionOld, states: Array(repeating: .healthy, count: 20))
+        #expect(Self.render([many], width: 23, height: 1).lines == ["v1 ####################"])
+
+        var states = Array(repeating: InstanceDisplayState.healthy, count: 10_000)
+        states[4_321] = .failed
+        states[9_999] = .unhealthy
+        let (lines, layout) = Self.render([InstanceGrid.Group(label: "v2", labelSlot: .versionNew, states: states)], width: 43, height: 6)
+        #expect(layout.instancesPerCell == 50)
+        #expect(layout.cellWidth == 1)
+        #expect(lines.count == 6)
+        #expect(lines[2] == "   " + String(repeating: "#", count: 6) + "!" + String(repeating: "#", count: 33))
+        #expect(lines.joined().filter { $0 == "!" }.count == 1)
+        #expect(lines[4].hasSuffix("X"))
+        #expect(lines[5] == "1 cell = 50 instances, worst shown")
+    }
+
+    @Test func neverWritesOutsideItsRectangleAtAnySize() {
+        let groups = [InstanceGrid.Group(label: "v1", labelSlot: .versionOld, states: Array(repeating: .healthy, count: 97)),
+                      InstanceGrid.Group(label: "v2", labelSlot: .versionNew, states: Array(repeating: .starting, count: 3)),
+                      InstanceGrid.Group(label: "v3", labelSlot: .versionNew, states: [])]
+        for width in 0...12 {
+            for height in 0...6 {
+                var buffer = CellBuffer(width: 14, height: 8)
+                let rect = Rect(x: 1, y: 1, width: width, height: height)
+                InstanceGrid(groups: groups, theme: Self.theme).draw(in: rect, on: &buffer)
+                for y in 0..<8 {
+                    for x in 0..<14 where !(x >= rect.x && x < rect.maxX && y >= rect.y && y < rect.maxY) {
+                        #expect(buffer[x, y] == .blank, "\(width)×\(height) wrote at \(x),\(y)")
+                    }
+                }
+            }
+        }
+    }
+}
