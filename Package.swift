@@ -28,7 +28,7 @@ let package = Package(
         .testTarget(name: "CNcurseswTests", dependencies: ["CNcursesw"]),
         .testTarget(name: "RollwatchCoreTests", dependencies: ["RollwatchCore"]),
         .testTarget(name: "RollwatchTUITests", dependencies: ["RollwatchTUI"]),
-        .testTarget(name: "RollwatchScreensTests", dependencies: ["RollwatchScreens", "RollwatchTUI"]),
+        .testTarget(name: "RollwatchScreensTests", dependencies: ["RollwatchScreens", "RollwatchTUI", "RollwatchCore"]),
         .testTarget(name: "RollwatchSchedulerTests", dependencies: ["RollwatchScheduler", "RollwatchSim", "RollwatchCore"]),
         .testTarget(name: "rollwatchTests", dependencies: ["rollwatch", "RollwatchCore"]),
     ]

@@ -742,6 +742,18 @@ public final class SchedulerCore: DriverSink {
         events.append(RolloutEvent(time: now, kind: kind))
     }
 
+    /// The fleet as a watcher starts from: every instance tracked now, in launch order, with its task status and
+    /// health; events taken after this call bring it up to date with `FleetSnapshot.apply`.
+    public func fleetSnapshot() -> FleetSnapshot {
+        var fleet = FleetSnapshot()
+        let records = instances.values.sorted { ($0.stagedAt, $0.id.description) < ($1.stagedAt, $1.id.description) }
+        for record in records {
+            fleet.record(FleetSnapshot.Instance(ref: ref(record), taskStatus: record.condition.taskStatus,
+                                                healthy: record.healthy, since: record.runningSince ?? record.stagedAt))
+        }
+        return fleet
+    }
+
     private func ref(_ record: InstanceRecord) -> InstanceRef {
         InstanceRef(appId: record.specId, instanceId: record.id, version: record.version, host: record.host)
     }

@@ -1,3 +1,4 @@
+import RollwatchCore
 import RollwatchTUI
 
 /// What one cell of the instance grid says about an instance, in the order a rollout moves through them.
@@ -20,6 +21,24 @@ public enum InstanceDisplayState: Int, Sendable, CaseIterable, Hashable, Compara
     case failed
 
     public static func < (lhs: Self, rhs: Self) -> Bool { lhs.rawValue < rhs.rawValue }
+
+    /// The state of an instance as the fleet's events left it: its task status first, then its health.
+    public init(_ instance: FleetSnapshot.Instance) {
+        switch instance.taskStatus {
+        case nil: self = .waiting
+        case "TASK_STAGING": self = .staging
+        case "TASK_STARTING": self = .starting
+        case "TASK_RUNNING":
+            switch instance.healthy {
+            case true?: self = .healthy
+            case false?: self = .unhealthy
+            case nil: self = .unknown
+            }
+        case "TASK_KILLING": self = .killing
+        case "TASK_KILLED", "TASK_FINISHED": self = .killed
+        default: self = instance.isTerminal ? .failed : .unknown
+        }
+    }
 
     /// The theme slot of the state's colour.
     public var themeSlot: ThemeSlot {

@@ -1,3 +1,4 @@
+import RollwatchCore
 import RollwatchScreens
 import RollwatchTUI
 import Testing
@@ -61,5 +62,20 @@ import Testing
                 }
             }
         }
+    }
+}
+
+/// Which cell an instance gets, from what the events said about it.
+@Suite struct InstanceDisplayStateTests {
+    @Test(arguments: [
+        (nil, nil, InstanceDisplayState.waiting), ("TASK_STAGING", nil, .staging), ("TASK_STARTING", nil, .starting),
+        ("TASK_RUNNING", nil, .unknown), ("TASK_RUNNING", true, .healthy), ("TASK_RUNNING", false, .unhealthy),
+        ("TASK_KILLING", true, .killing), ("TASK_KILLED", true, .killed), ("TASK_FINISHED", nil, .killed),
+        ("TASK_FAILED", false, .failed), ("TASK_GONE", nil, .failed), ("TASK_UNREACHABLE", true, .failed),
+    ] as [(String?, Bool?, InstanceDisplayState)])
+    func fromTaskStatusAndHealth(status: String?, healthy: Bool?, expected: InstanceDisplayState) {
+        let ref = InstanceRef(appId: PathId("/web"), instanceId: InstanceId("web.0001"),
+                              version: "v1", host: "")
+        #expect(InstanceDisplayState(FleetSnapshot.Instance(ref: ref, taskStatus: status, healthy: healthy, since: 0)) == expected)
     }
 }

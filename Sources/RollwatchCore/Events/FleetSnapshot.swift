@@ -1,0 +1,166 @@
+/// What a watcher knows of the fleet and its deployment, folded from the scheduler's events: the state of every
+/// instance with its recent history, the counts per run spec, and where the deployment stands. The dashboard's
+/// screens render from this alone, never from the scheduler.
+public struct FleetSnapshot: Sendable, Hashable {
+    /// One change in an instance's life, for the instance detail.
+    public struct Change: Sendable, Hashable {
+        public var time: Double
+        /// `TASK_RUNNING`, `healthy`, `unhealthy`, `health unknown`, `waiting`, `health check failed`…
+        public var what: String
+        /// Why, in a sentence, when the event said.
+        public var reason: String
+
+        public init(time: Double, what: String, reason: String) {
+            self.time = time
+            self.what = what
+            self.reason = reason
+        }
+    }
+
+    /// One instance as the events describe it.
+    public struct Instance: Sendable, Hashable {
+        public var ref: InstanceRef
+        /// The last task status (`TASK_STAGING` … `TASK_KILLED`); nil while it waits to be placed.
+        public var taskStatus: String?
+        /// The last aggregate health: nil until a check has answered (or for an instance without checks).
+        public var healthy: Bool?
+        /// Why it waits for an agent, while it does.
+        public var waitingReason: String?
+        /// When the task status last changed.
+        public var since: Double
+        /// The latest changes, oldest first, at most `FleetSnapshot.historyLimit`.
+        public var history: [Change]
+
+        public init(ref: InstanceRef, taskStatus: String?, healthy: Bool?, since: Double, history: [Change] = []) {
+            self.ref = ref
+            self.taskStatus = taskStatus
+            self.healthy = healthy
+            self.since = since
+            self.history = history
+        }
+
+        /// True once the task has ended (killed, failed, finished, lost…); such instances stay until forgotten.
+        public var isTerminal: Bool {
+            guard let taskStatus else { return false }
+            return Self.terminalStatuses.contains(taskStatus)
+        }
+
+        /// Mesos' terminal task states.
+        static let terminalStatuses: Set<String> = ["TASK_KILLED", "TASK_FAILED", "TASK_FINISHED", "TASK_ERROR", "TASK_LOST",
+                                                    "TASK_GONE", "TASK_DROPPED", "TASK_UNKNOWN", "TASK_UNREACHABLE"]
+
+        mutating func remember(_ change: Change) {
+            history.append(change)
+            if history.count > FleetSnapshot.historyLimit { history.removeFirst(history.count - FleetSnapshot.historyLimit) }
+        }
+    }
+
+    /// Where the deployment stands.
+    public enum Phase: Sendable, Hashable {
+        /// No deployment has run yet.
+        case idle
+        case running
+        case paused
+        case succeeded
+        /// Cancelled or failed, with Marathon's reason.
+        case failed(reason: String)
+    }
+
+    /// How many changes an instance keeps.
+    public static let historyLimit = 32
+
+    /// The instances by id; `order` gives them in the order they first appeared.
+    public private(set) var instances: [InstanceId: Instance] = [:]
+    /// Instance ids in the order they first appeared (adopted, then launched), for a grid that does not jump.
+    public private(set) var order: [InstanceId] = []
+    /// The last counts of each run spec being deployed.
+    public private(set) var progress: [PathId: RolloutProgress] = [:]
+    public private(set) var phase: Phase = .idle
+    /// The current deployment's plan, its id and the step under way (1-based; 0 before the first).
+    public private(set) var plan: DeploymentPlan?
+    public private(set) var planId: String?
+    public private(set) var step = 0
+    /// The time of the last event folded in.
+    public private(set) var time: Double = 0
+
+    public init() {}
+
+    /// Adds or replaces an instance known before any event (the fleet running when the watcher starts).
+    public mutating func record(_ instance: Instance) {
+        if instances.updateValue(instance, forKey: instance.ref.instanceId) == nil { order.append(instance.ref.instanceId) }
+    }
+
+    /// Folds in one event.
+    public mutating func apply(_ event: RolloutEvent) {
+        time = max(time, event.time)
+        switch event.kind {
+        case .deploymentInfo(let planId, let plan, let step):
+            let isNewDeployment = self.planId != planId
+            self.planId = planId
+            self.plan = plan
+            self.step = step
+            if isNewDeployment {
+                progress = [:]
+                phase = .running
+            }
+        case .deploymentStepSuccess:
+            break
+        case .deploymentSuccess(let planId, _):
+            if planId == self.planId { phase = .succeeded }
+        case .deploymentFailed(let planId, _, let reason):
+            if planId == self.planId { phase = .failed(reason: reason) }
+        case .deploymentPaused(let planId):
+            if planId == self.planId { phase = .paused }
+        case .deploymentResumed(let planId):
+            if planId == self.planId { phase = .running }
+        case .statusUpdate(let ref, let taskStatus, let message):
+            update(ref, at: event.time) { instance in
+                if instance.taskStatus != taskStatus { instance.since = event.time }
+                instance.taskStatus = taskStatus
+                instance.waitingReason = nil
+                if taskStatus == "TASK_STAGING" { instance.healthy = nil }
+                instance.remember(Change(time: event.time, what: taskStatus, reason: message))
+            }
+        case .instanceUnplaceable(let ref, let reason):
+            update(ref, at: event.time) { instance in
+                instance.waitingReason = reason
+                instance.remember(Change(time: event.time, what: "waiting", reason: reason))
+            }
+        case .instanceHealthChanged(let ref, let healthy):
+            update(ref, at: event.time) { instance in
+                instance.healthy = healthy
+                let what = healthy.map { $0 ? "healthy" : "unhealthy" } ?? "health unknown"
+                instance.remember(Change(time: event.time, what: what, reason: ""))
+            }
+        case .failedHealthCheck(let ref, let cause):
+            update(ref, at: event.time) { $0.remember(Change(time: event.time, what: "health check failed", reason: cause)) }
+        case .unhealthyInstanceKill(let ref, let reason):
+            update(ref, at: event.time) { $0.remember(Change(time: event.time, what: "killed as unhealthy", reason: reason)) }
+        case .rolloutProgress(let counts):
+            progress[counts.appId] = counts
+        }
+    }
+
+    /// Drops instances that ended more than `age` seconds before the last event, so the grid shows what runs.
+    public mutating func forgetTerminal(olderThan age: Double) {
+        let gone = order.filter { id in
+            guard let instance = instances[id] else { return true }
+            return instance.isTerminal && time - instance.since > age
+        }
+        guard !gone.isEmpty else { return }
+        let goneSet = Set(gone)
+        for id in gone { instances[id] = nil }
+        order.removeAll { goneSet.contains($0) }
+    }
+
+    /// The instances in order of first appearance.
+    public var orderedInstances: [Instance] { order.compactMap { instances[$0] } }
+
+    private mutating func update(_ ref: InstanceRef, at time: Double, _ change: (inout Instance) -> Void) {
+        var instance = instances[ref.instanceId] ?? Instance(ref: ref, taskStatus: nil, healthy: nil, since: time)
+        if instances[ref.instanceId] == nil { order.append(ref.instanceId) }
+        if !ref.host.isEmpty { instance.ref.host = ref.host }
+        change(&instance)
+        instances[ref.instanceId] = instance
+    }
+}

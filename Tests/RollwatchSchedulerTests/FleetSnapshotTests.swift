@@ -1,0 +1,84 @@
+import RollwatchCore
+import RollwatchScheduler
+import RollwatchSim
+import Testing
+
+/// The fleet a watcher folds from events agrees with the scheduler at every step of a real simulated upgrade.
+@Suite struct FleetSnapshotTests {
+    /// Alive (not terminal), not being killed, and healthy instances of a version, as the fold sees them.
+    static func healthy(_ fleet: FleetSnapshot, version: String) -> Int {
+        fleet.orderedInstances.filter { $0.ref.version == version && !$0.isTerminal && $0.taskStatus != "TASK_KILLING" && $0.healthy == true }.count
+    }
+
+    static func alive(_ fleet: FleetSnapshot, version: String) -> Int {
+        fleet.orderedInstances.filter { $0.ref.version == version && $0.taskStatus != nil && !$0.isTerminal }.count
+    }
+
+    @Test func theFoldMatchesTheSchedulersCountsAtEveryProgressEventOfTheSeedUpgrade() throws {
+        let from = try SimulatedDeploymentTests.example("python-web.json")
+        let to = try SimulatedDeploymentTests.example("python-web-v2.json")
+        let sim = SimCluster(agents: SimAgent.toFit([.app(from), .app(to)]), seed: 7)
+        let core = SchedulerCore(root: GroupDefinition(id: .root, apps: [from]), versions: [from.id: "v1"], driver: sim,
+                                 strategy: MarathonStrategy())
+        core.adopt(count: from.instances, of: .app(from), version: "v1", condition: .running, healthy: true)
+        var fleet = core.fleetSnapshot()
+        #expect(fleet.order.count == 20)
+        #expect(Self.healthy(fleet, version: "v1") == 20)
+        #expect(fleet.phase == .idle)
+
+        core.deploy(GroupDefinition(id: .root, apps: [to]), newVersions: [to.id: "v2"])
+        var checked = 0
+        var sawPaused = false
+        var step = 0
+        while core.deployment != nil, let next = core.nextEventTime, next <= 3_600 {
+            core.advance(to: next)
+            for event in core.takeEvents() {
+                fleet.apply(event)
+                if case .rolloutProgress(let progress) = event.kind {
+                    #expect(Self.healthy(fleet, version: "v1") == progress.old.healthy, "old healthy at t=\(event.time)")
+                    #expect(Self.healthy(fleet, version: "v2") == progress.new.healthy, "new healthy at t=\(event.time)")
+                    #expect(Self.alive(fleet, version: "v2") == progress.new.alive, "new alive at t=\(event.time)")
+                    #expect(fleet.progress[from.id] == progress)
+                    checked += 1
+                }
+                sawPaused = sawPaused || fleet.phase == .paused
+                step = max(step, fleet.step)
+            }
+        }
+        #expect(checked > 20)
+        #expect(!sawPaused)
+        #expect(step == fleet.plan?.steps.count)
+        #expect(fleet.phase == .succeeded)
+        #expect(Self.healthy(fleet, version: "v2") == 20)
+        #expect(Self.alive(fleet, version: "v1") == 0)
+        let newInstance = try #require(fleet.orderedInstances.last)
+        #expect(newInstance.ref.version == "v2" && !newInstance.ref.host.isEmpty)
+        #expect(newInstance.history.map(\.what).prefix(3) == ["TASK_STAGING", "TASK_STARTING", "TASK_RUNNING"])
+        #expect(newInstance.history.contains { $0.what == "healthy" })
+
+        fleet.forgetTerminal(olderThan: 0)
+        #expect(fleet.order.count == 20)
+        #expect(fleet.orderedInstances.allSatisfy { $0.ref.version == "v2" })
+    }
+
+    @Test func pauseAndAbortShowInThePhase() throws {
+        let from = try SimulatedDeploymentTests.example("python-web.json")
+        let to = try SimulatedDeploymentTests.example("python-web-v2.json")
+        let core = SchedulerCore(root: GroupDefinition(id: .root, apps: [from]), versions: [from.id: "v1"],
+                                 driver: SimCluster(agents: SimAgent.toFit([.app(from), .app(to)]), seed: 7), strategy: MarathonStrategy())
+        core.adopt(count: from.instances, of: .app(from), version: "v1", condition: .running, healthy: true)
+        var fleet = core.fleetSnapshot()
+        core.deploy(GroupDefinition(id: .root, apps: [to]), newVersions: [to.id: "v2"])
+        core.takeEvents().forEach { fleet.apply($0) }
+        #expect(fleet.phase == .running)
+        core.pause()
+        core.takeEvents().forEach { fleet.apply($0) }
+        #expect(fleet.phase == .paused)
+        core.resume()
+        core.takeEvents().forEach { fleet.apply($0) }
+        #expect(fleet.phase == .running)
+        core.abort(rollBack: false)
+        core.takeEvents().forEach { fleet.apply($0) }
+        #expect(fleet.phase == .failed(reason: "The upgrade has been cancelled"))
+    }
+}
