@@ -59,7 +59,8 @@ public struct ThemeFile: Sendable {
         self.name = name
         self.path = path
         var lineNumber = 0
-        for rawLine in text.split(separator: "\n", omittingEmptySubsequences: false) {
+        let body = text.hasPrefix("\u{FEFF}") ? String(text.dropFirst()) : text
+        for rawLine in body.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline) {
             lineNumber += 1
             let line = Self.strippingComment(String(rawLine)).trimmingSpaces()
             if line.isEmpty { continue }

@@ -81,6 +81,14 @@ import Testing
         #expect(file.glyphs[.marker]?.glyph == "#")
     }
 
+    @Test func windowsLineEndsAndAByteOrderMarkAreRead() throws {
+        let file = try ThemeFile(name: "t", path: "t.theme", text: "\u{FEFF}summary = \"crlf\"\r\ntitle = red\r\n\r\nborder = blue\r\n")
+        #expect(file.summary == "crlf")
+        #expect(file.styles[.title]?.style == Style(foreground: .ansi(1)))
+        #expect(file.styles[.border]?.line == 4)
+        #expect(Self.error(in: "title = red\r\nborder = bleu\r\n")?.line == 2)
+    }
+
     @Test func aChildOverridesItsParentSlotBySlotAndKeepsTheRest() throws {
         let root = try Self.completeRoot(overrides: "")
         let middle = try ThemeFile(name: "middle", path: "middle.theme", text: "inst_healthy = green\nglyph.inst_healthy = \"o\"")
