@@ -742,14 +742,22 @@ public final class SchedulerCore: DriverSink {
         events.append(RolloutEvent(time: now, kind: kind))
     }
 
-    /// The fleet as a watcher starts from: every instance tracked now, in launch order, with its task status and
-    /// health; events taken after this call bring it up to date with `FleetSnapshot.apply`.
+    /// The fleet as a watcher starts from: every instance tracked now, in launch order, with its task status,
+    /// health and waiting reason, and the deployment under way with its step, pause and counts; events taken after
+    /// this call bring it up to date with `FleetSnapshot.apply`.
     public func fleetSnapshot() -> FleetSnapshot {
         var fleet = FleetSnapshot()
         let records = instances.values.sorted { ($0.stagedAt, $0.id.description) < ($1.stagedAt, $1.id.description) }
         for record in records {
-            fleet.record(FleetSnapshot.Instance(ref: ref(record), taskStatus: record.condition.taskStatus,
-                                                healthy: record.healthy, since: record.runningSince ?? record.stagedAt))
+            var instance = FleetSnapshot.Instance(ref: ref(record), taskStatus: record.condition.taskStatus ?? "TASK_STAGING",
+                                                  healthy: record.healthy, since: record.runningSince ?? record.stagedAt)
+            instance.waitingReason = record.unplaceableReason
+            fleet.record(instance)
+        }
+        if let running = deployment {
+            let counts = running.stepStates.map { progress(of: $0) }
+            fleet.recordDeployment(planId: running.id, plan: running.plan, step: running.stepIndex + 1, paused: running.paused,
+                                   progress: counts, at: now)
         }
         return fleet
     }

@@ -63,7 +63,7 @@ public struct HealthBar: Sendable {
         buffer[rect.x + minColumn, rect.y] = Cell(theme.glyph(.marker), style: minStyle)
     }
 
-    /// `healthy 17 ≥ 17 · in all 23 ≤ 23 · old 17 · new 0 +3`, with the comparison that fails in the error style.
+    /// `healthy 17 >= 17  in all 23 <= 23  old 17  new 0 +3 starting`, with a comparison that fails in the error style.
     private func drawNumbers(in rect: Rect, on buffer: inout CellBuffer) {
         let healthy = progress.old.healthy + progress.new.healthy
         let alive = progress.old.alive + progress.new.alive

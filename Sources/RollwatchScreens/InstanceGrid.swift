@@ -3,11 +3,11 @@ import RollwatchTUI
 
 /// What one cell of the instance grid says about an instance, in the order a rollout moves through them.
 public enum InstanceDisplayState: Int, Sendable, CaseIterable, Hashable, Comparable {
-    /// Wanted, not yet placed on an agent (no offer fits, or launch back-off).
+    /// Wanted, and no agent has room for it (`instance_unplaceable_event`).
     case waiting
-    /// Placed; the agent is fetching and preparing it (`TASK_STAGING`).
+    /// Launched and not started yet (`TASK_STAGING`): being placed, fetched and prepared, or in launch back-off.
     case staging
-    /// The process is starting (`TASK_STARTING`), or running inside its health checks' grace period.
+    /// The process is starting (`TASK_STARTING`).
     case starting
     /// Running, with no health result yet, or no health checks.
     case unknown
@@ -26,7 +26,7 @@ public enum InstanceDisplayState: Int, Sendable, CaseIterable, Hashable, Compara
     public init(_ instance: FleetSnapshot.Instance) {
         switch instance.taskStatus {
         case nil: self = .waiting
-        case "TASK_STAGING": self = .staging
+        case "TASK_STAGING": self = instance.waitingReason == nil ? .staging : .waiting
         case "TASK_STARTING": self = .starting
         case "TASK_RUNNING":
             switch instance.healthy {
@@ -129,14 +129,15 @@ public struct InstanceGrid: Sendable {
 
     /// Draws the grid in `rect` and returns how it was laid out. The labels take a column of their own; groups
     /// never share a row; when the instances do not fit one per cell, each cell stands for the smallest number of
-    /// instances that fits and shows the most urgent state among them, and the last row says how many.
+    /// instances that fits and shows the most urgent state among them, and the last row says how many when a row
+    /// is left for it (the returned layout lets the caller say it elsewhere otherwise).
     @discardableResult
     public func draw(in rect: Rect, on buffer: inout CellBuffer) -> Layout {
         let labelWidth = (groups.map { DisplayWidth.columns($0.label) }.max() ?? 0) + 1
         let cellsWidth = rect.width - labelWidth
         guard cellsWidth > 0, rect.height > 0, !groups.isEmpty else { return Layout(instancesPerCell: 1, cellWidth: 1, rows: 0) }
         let layout = Self.layout(counts: groups.map(\.states.count), columns: cellsWidth, rows: rect.height)
-        let perRow = cellsWidth / layout.cellWidth
+        let perRow = Self.cellsPerRow(columns: cellsWidth, cellWidth: layout.cellWidth)
         var y = rect.y
         for group in groups {
             guard y < rect.maxY else { break }
@@ -157,27 +158,37 @@ public struct InstanceGrid: Sendable {
         return layout
     }
 
+    /// Cells in a row of `columns`: with spacing, the last cell needs no space after it.
+    static func cellsPerRow(columns: Int, cellWidth: Int) -> Int {
+        max(1, (columns + cellWidth - 1) / cellWidth)
+    }
+
     /// The spacing and folding that fit the groups' counts into `columns` × `rows`: spaced cells when they fit,
-    /// then packed cells, then the smallest fold that fits with a row kept for the note.
+    /// then packed cells, then the smallest fold that fits with a row kept for the note, else the smallest that
+    /// fits without it.
     static func layout(counts: [Int], columns: Int, rows: Int) -> Layout {
         func rowsNeeded(cellWidth: Int, perCell: Int) -> Int {
-            let perRow = max(1, columns / cellWidth)
+            let perRow = cellsPerRow(columns: columns, cellWidth: cellWidth)
             return counts.reduce(0) { total, count in
                 let cells = (count + perCell - 1) / perCell
                 return total + max(1, (cells + perRow - 1) / perRow)
             }
         }
-        for cellWidth in [2, 1] where columns / cellWidth > 0 && rowsNeeded(cellWidth: cellWidth, perCell: 1) <= rows {
+        for cellWidth in [2, 1] where rowsNeeded(cellWidth: cellWidth, perCell: 1) <= rows {
             return Layout(instancesPerCell: 1, cellWidth: cellWidth, rows: rowsNeeded(cellWidth: cellWidth, perCell: 1))
         }
-        let available = max(1, rows - 1)
-        let largest = max(1, counts.max() ?? 1)
-        var low = 2, high = max(2, largest)
-        while low < high {
-            let middle = (low + high) / 2
-            if rowsNeeded(cellWidth: 1, perCell: middle) <= available { high = middle } else { low = middle + 1 }
+        let largest = max(2, counts.max() ?? 2)
+        func smallestFold(within available: Int) -> Int? {
+            guard rowsNeeded(cellWidth: 1, perCell: largest) <= available else { return nil }
+            var low = 2, high = largest
+            while low < high {
+                let middle = (low + high) / 2
+                if rowsNeeded(cellWidth: 1, perCell: middle) <= available { high = middle } else { low = middle + 1 }
+            }
+            return low
         }
-        return Layout(instancesPerCell: low, cellWidth: 1, rows: min(rows, rowsNeeded(cellWidth: 1, perCell: low)))
+        let fold = smallestFold(within: rows - 1) ?? smallestFold(within: rows) ?? largest
+        return Layout(instancesPerCell: fold, cellWidth: 1, rows: min(rows, rowsNeeded(cellWidth: 1, perCell: fold)))
     }
 
     /// The states folded `size` at a time, each fold showing its most urgent state.

@@ -12,25 +12,30 @@ public struct ThemeLibrary: Sendable {
     /// The file name extension of theme files.
     public static let fileExtension = "theme"
 
-    /// The parsed theme files by name.
-    public private(set) var files: [String: ThemeFile] = [:]
+    /// The theme files of each name, in the order they were added: the last one is the theme of that name, and
+    /// an earlier one is what a later file of the same name inherits from when it names itself as its parent
+    /// (or has no `inherits` line and restyles `default-dark`).
+    private var versions: [String: [ThemeFile]] = [:]
+
+    /// The theme file of each name, the last added.
+    public var files: [String: ThemeFile] { versions.compactMapValues(\.last) }
 
     /// An empty library.
     public init() {}
 
-    /// A library of already parsed files; a later file of the same name replaces an earlier one.
+    /// A library of already parsed files; a later file of the same name shadows an earlier one.
     public init(files: [ThemeFile]) {
         for file in files { add(file) }
     }
 
-    /// Adds a theme file, replacing one of the same name.
+    /// Adds a theme file, shadowing one of the same name.
     public mutating func add(_ file: ThemeFile) {
-        files[file.name] = file
+        versions[file.name, default: []].append(file)
     }
 
     /// The names of all themes, sorted, default first.
     public var names: [String] {
-        files.keys.sorted { lhs, rhs in
+        versions.keys.sorted { lhs, rhs in
             if lhs == Self.defaultThemeName || rhs == Self.defaultThemeName { return lhs == Self.defaultThemeName }
             return lhs < rhs
         }
@@ -38,7 +43,7 @@ public struct ThemeLibrary: Sendable {
 
     /// The complete theme of a name: the file's slots over its parent's, up to a root theme that sets them all.
     public func theme(named name: String) throws(ThemeError) -> Theme {
-        guard let file = files[name] else {
+        guard let file = versions[name]?.last else {
             let known = names.joined(separator: ", ")
             throw ThemeError(file: name, message: "no theme of this name; known themes: \(known.isEmpty ? "none" : known), or give a path to a .theme file")
         }
@@ -48,18 +53,18 @@ public struct ThemeLibrary: Sendable {
     /// The complete theme of a parsed file (which need not be in the library), inheriting from the library.
     public func resolve(_ file: ThemeFile) throws(ThemeError) -> Theme {
         var chain = [file]
-        var seen: Set<String> = [file.name]
+        var seen: Set<String> = [file.path]
         var current = file
         while let parentName = current.inherits {
-            guard let parent = files[parentName] else {
+            guard let parent = self.parent(named: parentName, of: current) else {
                 throw ThemeError(file: current.path, line: current.inheritsLine,
                                  message: "inherits from \"\(parentName)\", which is not a known theme (known: \(names.joined(separator: ", ")))")
             }
-            guard !seen.contains(parent.name) else {
+            guard !seen.contains(parent.path) else {
                 let cycle = (chain.map(\.name) + [parent.name]).joined(separator: " → ")
                 throw ThemeError(file: current.path, line: current.inheritsLine, message: "inheritance goes round in a circle: \(cycle)")
             }
-            seen.insert(parent.name)
+            seen.insert(parent.path)
             chain.append(parent)
             current = parent
         }
@@ -77,6 +82,15 @@ public struct ThemeLibrary: Sendable {
         }
         let summary = chain.first { !$0.summary.isEmpty }?.summary ?? ""
         return Theme(name: file.name, summary: summary, styles: styles, glyphs: glyphs)
+    }
+
+    /// The file a theme inherits from: the latest of that name, except that a file naming its own name inherits
+    /// from the version it shadows.
+    private func parent(named name: String, of child: ThemeFile) -> ThemeFile? {
+        guard let candidates = versions[name] else { return nil }
+        guard name == child.name else { return candidates.last }
+        guard let position = candidates.firstIndex(where: { $0.path == child.path }) else { return candidates.last }
+        return position > 0 ? candidates[position - 1] : nil
     }
 
     /// Reads every `*.theme` file of the directories, in order; a directory that does not exist is skipped, and

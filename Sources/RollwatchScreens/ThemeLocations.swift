@@ -7,10 +7,12 @@ public enum ThemeLocations {
     /// 2. each directory of `ROLLWATCH_THEMES` (colon-separated);
     /// 3. the user's `$XDG_CONFIG_HOME/rollwatch/themes`, or `~/.config/rollwatch/themes`.
     /// `fileExists` is asked about candidate shipped directories, so the search can be tested without a disk.
-    public static func searchDirectories(executablePath: String?, environment: [String: String],
+    /// A relative executable path is taken from `currentDirectory`.
+    public static func searchDirectories(executablePath: String?, currentDirectory: String = "/", environment: [String: String],
                                          fileExists: (String) -> Bool) -> [String] {
         var directories: [String] = []
-        if let executablePath, let shipped = shippedDirectory(executablePath: executablePath, fileExists: fileExists) {
+        if let executablePath,
+           let shipped = shippedDirectory(executablePath: absolute(executablePath, from: currentDirectory), fileExists: fileExists) {
             directories.append(shipped)
         }
         if let extra = environment["ROLLWATCH_THEMES"] {
@@ -24,22 +26,35 @@ public enum ThemeLocations {
         return directories
     }
 
-    /// The shipped themes' directory for an executable, or nil when none is found near it.
+    /// The path made absolute from `directory` and without `.` and `..` components.
+    static func absolute(_ path: String, from directory: String) -> String {
+        let joined = path.hasPrefix("/") ? path : directory + "/" + path
+        var components: [Substring] = []
+        for component in joined.split(separator: "/") {
+            switch component {
+            case ".": continue
+            case "..": if !components.isEmpty { components.removeLast() }
+            default: components.append(component)
+            }
+        }
+        return "/" + components.joined(separator: "/")
+    }
+
+    /// The shipped themes' directory for an executable at an absolute path, or nil when none is found near it.
     static func shippedDirectory(executablePath: String, fileExists: (String) -> Bool) -> String? {
         let marker = "/" + ThemeLibrary.defaultThemeName + "." + ThemeLibrary.fileExtension
-        var components = executablePath.split(separator: "/", omittingEmptySubsequences: true).map(String.init)
-        let absolute = executablePath.hasPrefix("/")
-        func path(_ parts: [String]) -> String { (absolute ? "/" : "") + parts.joined(separator: "/") }
+        var components = executablePath.split(separator: "/").map(String.init)
+        func path(_ parts: [String]) -> String { "/" + parts.joined(separator: "/") }
         guard !components.isEmpty else { return nil }
         components.removeLast()
-        let installed = components.dropLast() + ["share", "rollwatch", "themes"]
-        for _ in 0..<6 {
+        let installed = Array(components.dropLast()) + ["share", "rollwatch", "themes"]
+        while true {
             let candidate = path(components + ["Themes"])
             if fileExists(candidate + marker) { return candidate }
             if components.isEmpty { break }
             components.removeLast()
         }
-        let installedPath = path(Array(installed))
+        let installedPath = path(installed)
         return fileExists(installedPath + marker) ? installedPath : nil
     }
 }

@@ -2,7 +2,7 @@
 public enum TerminalColor: Sendable, Hashable, CustomStringConvertible {
     /// The terminal's own foreground or background (keeps transparency).
     case `default`
-    /// One of the 16 ANSI colours: 0–7 normal, 8–15 bright.
+    /// One of the 16 ANSI colours: 0–7 normal, 8–15 bright (a larger number is taken as a palette index).
     case ansi(UInt8)
     /// One of the 256 palette colours.
     case indexed(UInt8)
@@ -22,7 +22,7 @@ public enum TerminalColor: Sendable, Hashable, CustomStringConvertible {
             self = .ansi(UInt8(index))
         } else if lowered.hasPrefix("bright-"), let index = Self.ansiNames.firstIndex(of: String(lowered.dropFirst(7))) {
             self = .ansi(UInt8(index + 8))
-        } else if let number = UInt8(lowered) {
+        } else if lowered.allSatisfy({ $0.isASCII && $0.isNumber }), let number = UInt8(lowered) {
             self = .indexed(number)
         } else if lowered.hasPrefix("#"), let rgb = Self.parseHex(String(lowered.dropFirst())) {
             self = .rgb(rgb.0, rgb.1, rgb.2)
@@ -32,6 +32,7 @@ public enum TerminalColor: Sendable, Hashable, CustomStringConvertible {
     }
 
     private static func parseHex(_ digits: String) -> (UInt8, UInt8, UInt8)? {
+        guard digits.allSatisfy(\.isHexDigit) else { return nil }
         let expanded = digits.count == 3 ? digits.map { "\($0)\($0)" }.joined() : digits
         guard expanded.count == 6, let value = UInt32(expanded, radix: 16) else { return nil }
         return (UInt8(value >> 16 & 0xFF), UInt8(value >> 8 & 0xFF), UInt8(value & 0xFF))
@@ -45,7 +46,9 @@ public enum TerminalColor: Sendable, Hashable, CustomStringConvertible {
             return .default
         case .ansi(let index):
             if colors >= 16 { return self }
-            return colors >= 8 ? .ansi(index % 8) : .default
+            guard colors >= 8 else { return .default }
+            // Bright black (grey) would become black, unreadable on the usual dark background: white instead.
+            return .ansi(index == 8 ? 7 : index % 8)
         case .indexed(let index):
             if colors >= 256 { return self }
             let (r, g, b) = Self.rgbOfPaletteIndex(index)
@@ -120,7 +123,9 @@ public enum TerminalColor: Sendable, Hashable, CustomStringConvertible {
     public var description: String {
         switch self {
         case .default: return "default"
-        case .ansi(let index): return index < 8 ? Self.ansiNames[Int(index)] : "bright-" + Self.ansiNames[Int(index) - 8]
+        case .ansi(let index):
+            if index < 8 { return Self.ansiNames[Int(index)] }
+            return index < 16 ? "bright-" + Self.ansiNames[Int(index) - 8] : String(index)
         case .indexed(let index): return String(index)
         case .rgb(let r, let g, let b):
             func hex(_ value: UInt8) -> String {

@@ -12,8 +12,8 @@ struct Themes: ParsableCommand {
             Themes are read from the shipped Themes directory, then from each directory of ROLLWATCH_THEMES, then \
             from ~/.config/rollwatch/themes (or $XDG_CONFIG_HOME/rollwatch/themes); a later theme replaces an \
             earlier one of the same name. Give names to preview only those, or paths to .theme files to check \
-            and preview a theme being written. Colours are shown when standard output is a terminal and NO_COLOR \
-            is unset. Exits 64 when a theme named cannot be found or a theme file has an error.
+            and preview a theme being written. Styles are shown when standard output is a terminal: colours and \
+            attributes, or attributes only with --no-color or NO_COLOR. Exits 64 when a theme named cannot be found or a theme file has an error.
             """)
 
     @Argument(help: "Theme names or paths to .theme files; all themes when none is given.")
@@ -28,12 +28,18 @@ struct Themes: ParsableCommand {
     func run() throws {
         let environment = ProcessInfo.processInfo.environment
         let directories = ThemeLocations.searchDirectories(
-            executablePath: Bundle.main.executablePath, environment: environment,
+            executablePath: Bundle.main.executablePath, currentDirectory: FileManager.default.currentDirectoryPath,
+            environment: environment,
             fileExists: { FileManager.default.fileExists(atPath: $0) })
         let (library, loadErrors) = ThemeLibrary.loadSkippingBadFiles(directories: directories)
         var failed = false
+        // Broken files are reported when all themes are listed, or when one of them is asked for by name.
+        var reportedNames: Set<String> = []
         for error in loadErrors {
+            let name = Self.themeName(ofPath: error.file)
+            guard themes.isEmpty || themes.contains(name) else { continue }
             printError(error.description)
+            reportedNames.insert(name)
             failed = true
         }
         if library.files[ThemeLibrary.defaultThemeName] == nil {
@@ -41,13 +47,13 @@ struct Themes: ParsableCommand {
                 + "set ROLLWATCH_THEMES to the directory holding \(ThemeLibrary.defaultThemeName).theme")
             throw ExitCode(ExitCodes.badInput)
         }
-        let colored = !noColor && isatty(STDOUT_FILENO) == 1
-        let capability = colored ? ColorCapability.detect(environment: environment, terminfoColors: Self.colorsFromTerm(environment["TERM"])) : .none
+        let styled = isatty(STDOUT_FILENO) == 1
+        let capability = noColor ? .none : ColorCapability.detect(environment: environment, terminfoColors: Self.colorsFromTerm(environment["TERM"]))
         let width = Int(environment["COLUMNS"] ?? "").map { max(40, $0) } ?? 80
 
         let selected = themes.isEmpty ? library.names : themes
         var first = true
-        for nameOrPath in selected {
+        for nameOrPath in selected where !reportedNames.contains(nameOrPath) {
             let theme: Theme
             do {
                 if nameOrPath.contains("/") || nameOrPath.hasSuffix("." + ThemeLibrary.fileExtension) {
@@ -63,10 +69,16 @@ struct Themes: ParsableCommand {
             if !first { print("") }
             first = false
             let preview = ThemePreview.render(theme.adapted(to: capability, ascii: ascii), width: width)
-            let lines = colored ? ANSIText.lines(of: preview) : preview.lines.map { Self.trimmingTrailingSpaces($0) }
+            let lines = styled ? ANSIText.lines(of: preview) : preview.lines.map { Self.trimmingTrailingSpaces($0) }
             lines.forEach { print($0) }
         }
         if failed { throw ExitCode(ExitCodes.badInput) }
+    }
+
+    /// The name a theme file gives its theme: the file name without `.theme`.
+    static func themeName(ofPath path: String) -> String {
+        let fileName = (path as NSString).lastPathComponent
+        return fileName.hasSuffix("." + ThemeLibrary.fileExtension) ? String(fileName.dropLast(ThemeLibrary.fileExtension.count + 1)) : fileName
     }
 
     /// The colours a terminal type offers, by the usual naming: `*-256color`, `*-direct`, `dumb` and `vt*`

@@ -81,4 +81,34 @@ import Testing
         core.takeEvents().forEach { fleet.apply($0) }
         #expect(fleet.phase == .failed(reason: "The upgrade has been cancelled"))
     }
+
+    @Test func aWatcherAttachingMidDeploymentStartsFromTheRightPhaseStepAndCounts() throws {
+        let from = try SimulatedDeploymentTests.example("python-web.json")
+        let to = try SimulatedDeploymentTests.example("python-web-v2.json")
+        let core = SchedulerCore(root: GroupDefinition(id: .root, apps: [from]), versions: [from.id: "v1"],
+                                 driver: SimCluster(agents: SimAgent.toFit([.app(from), .app(to)]), seed: 7), strategy: MarathonStrategy())
+        core.adopt(count: from.instances, of: .app(from), version: "v1", condition: .running, healthy: true)
+        core.deploy(GroupDefinition(id: .root, apps: [to]), newVersions: [to.id: "v2"])
+        for _ in 0..<40 {
+            guard let next = core.nextEventTime else { break }
+            core.advance(to: next)
+        }
+        _ = core.takeEvents()
+        core.pause()
+        _ = core.takeEvents()
+        var fleet = core.fleetSnapshot()
+        #expect(fleet.phase == .paused)
+        #expect(fleet.step >= 1)
+        #expect(fleet.progress[from.id] == core.progress(of: from.id))
+        #expect(Self.healthy(fleet, version: "v1") == core.progress(of: from.id).old.healthy)
+        #expect(Self.alive(fleet, version: "v2") == core.progress(of: from.id).new.alive)
+        core.resume()
+        while core.deployment != nil, let next = core.nextEventTime, next <= 3_600 {
+            core.advance(to: next)
+            core.takeEvents().forEach { fleet.apply($0) }
+        }
+        core.takeEvents().forEach { fleet.apply($0) }
+        #expect(fleet.phase == .succeeded)
+        #expect(Self.healthy(fleet, version: "v2") == 20)
+    }
 }

@@ -18,6 +18,10 @@ import Testing
             == ["/usr/local/share/rollwatch/themes", "/cfg/rollwatch/themes"])
 
         #expect(ThemeLocations.searchDirectories(executablePath: "/tmp/rollwatch", environment: [:], fileExists: { _ in false }).isEmpty)
+        #expect(ThemeLocations.searchDirectories(executablePath: "./rollwatch", currentDirectory: "/usr/local/bin", environment: [:],
+                                                 fileExists: installed.contains) == ["/usr/local/share/rollwatch/themes"])
+        #expect(ThemeLocations.searchDirectories(executablePath: "../debug/./rollwatch", currentDirectory: "/src/rollwatch/.build/release",
+                                                 environment: [:], fileExists: checkout.contains) == ["/src/rollwatch/Themes"])
         #expect(ThemeLocations.searchDirectories(executablePath: nil, environment: ["HOME": "/h"], fileExists: { _ in true })
             == ["/h/.config/rollwatch/themes"])
     }

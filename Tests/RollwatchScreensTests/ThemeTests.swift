@@ -103,6 +103,18 @@ import Testing
         #expect(theme.summary == "leaf")
     }
 
+    @Test func aUserFileOfTheSameNameRestylesTheShippedThemeAndItsChildren() throws {
+        let shipped = try Self.completeRoot(overrides: "")
+        let light = try ThemeFile(name: "light", path: "Themes/light.theme", text: "border = blue")
+        let restyled = try ThemeFile(name: "default-dark", path: "/home/ana/.config/rollwatch/themes/default-dark.theme", text: "title = red")
+        let library = ThemeLibrary(files: [shipped, light, restyled])
+        #expect(try library.theme(named: "default-dark").style(.title) == Style(foreground: .ansi(1)))
+        #expect(try library.theme(named: "light").style(.title) == Style(foreground: .ansi(1)))
+        #expect(try library.theme(named: "light").style(.border) == Style(foreground: .ansi(4)))
+        let alone = try ThemeFile(name: "default-dark", path: "only.theme", text: "title = red")
+        #expect(throws: ThemeError.self) { try ThemeLibrary(files: [alone]).theme(named: "default-dark") }
+    }
+
     @Test func inheritanceErrorsNameTheLineOfInheritsAndTheChain() throws {
         let root = try Self.completeRoot()
         let a = try ThemeFile(name: "a", path: "a.theme", text: "inherits = b")
@@ -156,6 +168,18 @@ import Testing
         for name in library.names {
             let theme = try library.theme(named: name)
             #expect(!theme.summary.isEmpty, "\(name) has no summary")
+        }
+    }
+
+    @Test func everyShippedThemeKeepsTheBusyStatesApartIn256And16Colours() throws {
+        let library = try ThemeLibrary.load(directories: [Self.shippedThemes])
+        let busy: [ThemeSlot] = [.instHealthy, .instUnhealthy, .instStarting, .instKilling, .graphOld]
+        for name in library.names {
+            for capability in [ColorCapability.palette256, .ansi16] {
+                let theme = try library.theme(named: name).adapted(to: capability, ascii: false)
+                let looks = busy.map { theme.style($0) }.map { "\($0.foreground) \($0.background) \($0.attributes.rawValue)" }
+                #expect(Set(looks).count == busy.count, "\(name) in \(capability): \(looks)")
+            }
         }
     }
 

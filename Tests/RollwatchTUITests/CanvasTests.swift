@@ -85,6 +85,9 @@ import Testing
         #expect(TerminalColor(parsing: "reddish") == nil)
         #expect(TerminalColor(parsing: "#12345") == nil)
         #expect(TerminalColor(parsing: "256") == nil)
+        #expect(TerminalColor(parsing: "+5") == nil)
+        #expect(TerminalColor(parsing: "#+ffff") == nil)
+        #expect(TerminalColor.ansi(200).description == "200")
     }
 
     @Test func degradesTrueColourTo256To16To8AndNone() {
@@ -108,6 +111,7 @@ import Testing
         }
         #expect(TerminalColor(parsing: "#9ece6a")?.degraded(toColors: 8) == .ansi(2))
         #expect(TerminalColor(parsing: "#808080")?.degraded(toColors: 8) == .ansi(7))
+        #expect(TerminalColor.ansi(8).degraded(toColors: 8) == .ansi(7))
     }
 }
 

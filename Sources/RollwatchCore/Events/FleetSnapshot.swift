@@ -20,11 +20,11 @@ public struct FleetSnapshot: Sendable, Hashable {
     /// One instance as the events describe it.
     public struct Instance: Sendable, Hashable {
         public var ref: InstanceRef
-        /// The last task status (`TASK_STAGING` … `TASK_KILLED`); nil while it waits to be placed.
+        /// The last task status (`TASK_STAGING` … `TASK_KILLED`); nil when nothing has been said of it yet.
         public var taskStatus: String?
         /// The last aggregate health: nil until a check has answered (or for an instance without checks).
         public var healthy: Bool?
-        /// Why it waits for an agent, while it does.
+        /// Why it waits for an agent, while it does (from `instance_unplaceable_event`, until its next status).
         public var waitingReason: String?
         /// When the task status last changed.
         public var since: Double
@@ -88,6 +88,17 @@ public struct FleetSnapshot: Sendable, Hashable {
     /// Adds or replaces an instance known before any event (the fleet running when the watcher starts).
     public mutating func record(_ instance: Instance) {
         if instances.updateValue(instance, forKey: instance.ref.instanceId) == nil { order.append(instance.ref.instanceId) }
+    }
+
+    /// Sets the deployment under way when the watcher starts (what the events of its start would have said).
+    public mutating func recordDeployment(planId: String, plan: DeploymentPlan, step: Int, paused: Bool,
+                                          progress: [RolloutProgress], at time: Double) {
+        self.planId = planId
+        self.plan = plan
+        self.step = step
+        phase = paused ? .paused : .running
+        self.progress = Dictionary(progress.map { ($0.appId, $0) }, uniquingKeysWith: { _, last in last })
+        self.time = max(self.time, time)
     }
 
     /// Folds in one event.
