@@ -153,7 +153,7 @@ public struct InstanceGrid: Sendable {
         }
         if layout.instancesPerCell > 1, rect.height > layout.rows {
             let note = "1 cell = \(layout.instancesPerCell) instances, worst shown"
-            buffer.write(DisplayWidth.truncated(note, to: rect.width), x: rect.x, y: rect.maxY - 1, style: theme.style(.dimText), clip: rect)
+            buffer.write(DisplayWidth.truncated(note, to: rect.width, ellipsis: theme.glyph(.ellipsis)), x: rect.x, y: rect.maxY - 1, style: theme.style(.dimText), clip: rect)
         }
         return layout
     }

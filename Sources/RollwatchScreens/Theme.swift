@@ -87,13 +87,15 @@ public enum GlyphSlot: String, Sendable, CaseIterable, Hashable {
     case stepFailed = "step_failed"
     /// The sign of the speed factor, as in `SIM ×10`.
     case times
+    /// The end of a line cut to fit.
+    case ellipsis
 
     /// The glyphs when a theme says nothing: Unicode shapes that differ by form, not only by colour.
     public static let unicodeDefaults: [GlyphSlot: Unicode.Scalar] = [
         .instWaiting: "·", .instStaging: "◌", .instStarting: "◔", .instUnknown: "○", .instHealthy: "●",
         .instUnhealthy: "✖", .instKilling: "◐", .instKilled: "×", .instFailed: "!",
         .barFull: "█", .barEmpty: "░", .marker: "│",
-        .stepDone: "✔", .stepCurrent: "▶", .stepPending: "·", .stepFailed: "✖", .times: "×",
+        .stepDone: "✔", .stepCurrent: "▶", .stepPending: "·", .stepFailed: "✖", .times: "×", .ellipsis: "…",
     ]
 
     /// The glyphs under `--ascii` (or a terminal without UTF-8): one printable ASCII character each.
@@ -101,7 +103,7 @@ public enum GlyphSlot: String, Sendable, CaseIterable, Hashable {
         .instWaiting: ".", .instStaging: "s", .instStarting: "o", .instUnknown: "?", .instHealthy: "#",
         .instUnhealthy: "X", .instKilling: "k", .instKilled: "x", .instFailed: "!",
         .barFull: "#", .barEmpty: "-", .marker: "|",
-        .stepDone: "+", .stepCurrent: ">", .stepPending: ".", .stepFailed: "X", .times: "x",
+        .stepDone: "+", .stepCurrent: ">", .stepPending: ".", .stepFailed: "X", .times: "x", .ellipsis: "~",
     ]
 }
 

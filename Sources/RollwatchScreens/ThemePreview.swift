@@ -49,7 +49,7 @@ public enum ThemePreview {
         var buffer = CellBuffer(width: width, height: lines.count + 1)
         var x = buffer.write(theme.name, x: 0, y: 0, style: theme.style(.title))
         if !theme.summary.isEmpty {
-            x = buffer.write("  " + DisplayWidth.truncated(theme.summary, to: max(0, width - x - 2)), x: x, y: 0, style: theme.style(.mainText))
+            x = buffer.write("  " + DisplayWidth.truncated(theme.summary, to: max(0, width - x - 2), ellipsis: theme.glyph(.ellipsis)), x: x, y: 0, style: theme.style(.mainText))
         }
         for (index, line) in lines.enumerated() {
             var column = 2

@@ -228,14 +228,14 @@ public enum DisplayWidth {
         text.unicodeScalars.count
     }
 
-    /// `text` cut to `width` columns, ending in `…` when it was longer.
-    public static func truncated(_ text: String, to width: Int) -> String {
+    /// `text` cut to `width` columns, ending in `ellipsis` when it was longer.
+    public static func truncated(_ text: String, to width: Int, ellipsis: Unicode.Scalar = "…") -> String {
         guard width > 0 else { return "" }
         let scalars = Array(text.unicodeScalars)
         guard scalars.count > width else { return text }
         var view = String.UnicodeScalarView()
         view.append(contentsOf: scalars.prefix(width - 1))
-        view.append("…")
+        view.append(ellipsis)
         return String(view)
     }
 }
