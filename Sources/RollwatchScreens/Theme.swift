@@ -89,13 +89,15 @@ public enum GlyphSlot: String, Sendable, CaseIterable, Hashable {
     case times
     /// The end of a line cut to fit.
     case ellipsis
+    /// From one version to the next, as in `v1 → v2`.
+    case arrow
 
     /// The glyphs when a theme says nothing: Unicode shapes that differ by form, not only by colour.
     public static let unicodeDefaults: [GlyphSlot: Unicode.Scalar] = [
         .instWaiting: "·", .instStaging: "◌", .instStarting: "◔", .instUnknown: "○", .instHealthy: "●",
         .instUnhealthy: "✖", .instKilling: "◐", .instKilled: "×", .instFailed: "!",
         .barFull: "█", .barEmpty: "░", .marker: "│",
-        .stepDone: "✔", .stepCurrent: "▶", .stepPending: "·", .stepFailed: "✖", .times: "×", .ellipsis: "…",
+        .stepDone: "✔", .stepCurrent: "▶", .stepPending: "·", .stepFailed: "✖", .times: "×", .ellipsis: "…", .arrow: "→",
     ]
 
     /// The glyphs under `--ascii` (or a terminal without UTF-8): one printable ASCII character each.
@@ -103,7 +105,7 @@ public enum GlyphSlot: String, Sendable, CaseIterable, Hashable {
         .instWaiting: ".", .instStaging: "s", .instStarting: "o", .instUnknown: "?", .instHealthy: "#",
         .instUnhealthy: "X", .instKilling: "k", .instKilled: "x", .instFailed: "!",
         .barFull: "#", .barEmpty: "-", .marker: "|",
-        .stepDone: "+", .stepCurrent: ">", .stepPending: ".", .stepFailed: "X", .times: "x", .ellipsis: "~",
+        .stepDone: "+", .stepCurrent: ">", .stepPending: ".", .stepFailed: "X", .times: "x", .ellipsis: "~", .arrow: ">",
     ]
 }
 
