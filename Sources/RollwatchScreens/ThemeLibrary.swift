@@ -130,8 +130,12 @@ public struct ThemeLibrary: Sendable {
         guard let text = String(data: data, encoding: .utf8) else {
             throw ThemeError(file: path, message: "is not UTF-8 text")
         }
+        return try ThemeFile(name: themeName(ofPath: path), path: path, text: text)
+    }
+
+    /// The name a theme file gives its theme: the file name without `.theme`.
+    public static func themeName(ofPath path: String) -> String {
         let fileName = (path as NSString).lastPathComponent
-        let name = fileName.hasSuffix("." + fileExtension) ? String(fileName.dropLast(fileExtension.count + 1)) : fileName
-        return try ThemeFile(name: name, path: path, text: text)
+        return fileName.hasSuffix("." + fileExtension) ? String(fileName.dropLast(fileExtension.count + 1)) : fileName
     }
 }

@@ -12,15 +12,9 @@ public enum ThemePreview {
     /// The preview of a theme in `width` columns: a title line, then the samples wrapped to the width.
     public static func render(_ theme: Theme, width: Int) -> CellBuffer {
         let width = max(width, 20)
-        let states: [(GlyphSlot, ThemeSlot, String)] = [
-            (.instWaiting, .instWaiting, "waiting"), (.instStaging, .instStaging, "staging"),
-            (.instStarting, .instStarting, "starting"), (.instUnknown, .instUnknown, "unknown"),
-            (.instHealthy, .instHealthy, "healthy"), (.instUnhealthy, .instUnhealthy, "unhealthy"),
-            (.instKilling, .instKilling, "killing"), (.instKilled, .instKilled, "killed"), (.instFailed, .instFailed, "failed"),
-        ]
         var rows: [[Piece]] = []
-        rows.append(states.map { glyph, slot, label in
-            Piece(parts: [(String(theme.glyph(glyph)), theme.style(slot)), (" " + label, theme.style(.dimText))])
+        rows.append(InstanceDisplayState.allCases.map { state in
+            Piece(parts: [(String(theme.glyph(state.glyphSlot)), theme.style(state.themeSlot)), (" \(state)", theme.style(.dimText))])
         })
         let badges: [(ThemeSlot, String)] = [(.badgeIdle, "READY"), (.badgeLive, "LIVE"), (.badgePaused, "PAUSED"),
                                               (.badgeDone, "DONE"), (.badgeFailed, "FAILED"), (.badgeRolledBack, "ROLLED BACK")]

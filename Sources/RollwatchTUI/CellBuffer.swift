@@ -160,6 +160,15 @@ public struct CellBuffer: Sendable, Hashable {
         }
     }
 
+    /// The rows as text without trailing spaces: how a terminal's copy of the screen reads.
+    public var trimmedLines: [String] {
+        lines.map { line in
+            var trimmed = Substring(line)
+            while trimmed.last == " " { trimmed.removeLast() }
+            return String(trimmed)
+        }
+    }
+
     /// A text snapshot: each row between `|` marks (so trailing spaces show), then the style runs as
     /// `x,y: style` wherever the style changes along a row, as ratatui's buffer debug output does.
     public var snapshotText: String {

@@ -36,7 +36,7 @@ struct Themes: ParsableCommand {
         // Broken files are reported when all themes are listed, or when one of them is asked for by name.
         var reportedNames: Set<String> = []
         for error in loadErrors {
-            let name = Self.themeName(ofPath: error.file)
+            let name = ThemeLibrary.themeName(ofPath: error.file)
             guard themes.isEmpty || themes.contains(name) else { continue }
             printError(error.description)
             reportedNames.insert(name)
@@ -69,16 +69,10 @@ struct Themes: ParsableCommand {
             if !first { print("") }
             first = false
             let preview = ThemePreview.render(theme.adapted(to: capability, ascii: ascii), width: width)
-            let lines = styled ? ANSIText.lines(of: preview) : preview.lines.map { Self.trimmingTrailingSpaces($0) }
+            let lines = styled ? ANSIText.lines(of: preview) : preview.trimmedLines
             lines.forEach { print($0) }
         }
         if failed { throw ExitCode(ExitCodes.badInput) }
-    }
-
-    /// The name a theme file gives its theme: the file name without `.theme`.
-    static func themeName(ofPath path: String) -> String {
-        let fileName = (path as NSString).lastPathComponent
-        return fileName.hasSuffix("." + ThemeLibrary.fileExtension) ? String(fileName.dropLast(ThemeLibrary.fileExtension.count + 1)) : fileName
     }
 
     /// The colours a terminal type offers, by the usual naming: `*-256color`, `*-direct`, `dumb` and `vt*`
@@ -92,9 +86,4 @@ struct Themes: ParsableCommand {
         return 16
     }
 
-    private static func trimmingTrailingSpaces(_ line: String) -> String {
-        var line = line
-        while line.last == " " { line.removeLast() }
-        return line
-    }
 }

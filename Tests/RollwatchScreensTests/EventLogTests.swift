@@ -52,7 +52,7 @@ import Testing
         let theme = try InstanceGridTests.theme
         var buffer = CellBuffer(width: 48, height: 4)
         EventLog.draw(entries, theme: theme, in: buffer.area, on: &buffer)
-        #expect(buffer.lines.map { String($0.reversed().drop { $0 == " " }.reversed()) } == [
+        #expect(buffer.trimmedLines == [
             "1:02:05 deployment ended: The upgrade has been ~",
             "0:01:15 python-web.0016 (v2) failed: exited wit~",
             "0:00:15 python-web.0015 (v2) healthy",

@@ -11,7 +11,7 @@ import Testing
                             driver: Header.driverLabel("SIM", speed: 10, theme: theme), clock: 65, theme: theme)
         var buffer = CellBuffer(width: width, height: 1)
         header.draw(in: buffer.area, on: &buffer)
-        return String(buffer.lines[0].reversed().drop { $0 == " " }.reversed())
+        return buffer.trimmedLines[0]
     }
 
     @Test func wideHeadersSayEverythingAndNarrowOnesKeepTheBadge() throws {

@@ -11,7 +11,7 @@ import Testing
                                        paused: false)
         var buffer = CellBuffer(width: width, height: height)
         HealthBar(progress: progress, theme: try InstanceGridTests.theme).draw(in: buffer.area, on: &buffer)
-        return buffer.lines.map { String($0.reversed().drop { $0 == " " }.reversed()) }
+        return buffer.trimmedLines
     }
 
     @Test func atTheFirstWaveThreeOldAreKilledAndThreeNewStartOneCellPerInstance() throws {

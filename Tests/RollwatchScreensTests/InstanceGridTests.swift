@@ -13,7 +13,7 @@ import Testing
     static func render(_ groups: [InstanceGrid.Group], width: Int, height: Int) throws -> (lines: [String], layout: InstanceGrid.Layout) {
         var buffer = CellBuffer(width: width, height: height)
         let layout = InstanceGrid(groups: groups, theme: try theme).draw(in: buffer.area, on: &buffer)
-        return (buffer.lines.map { String($0.reversed().drop { $0 == " " }.reversed()) }, layout)
+        return (buffer.trimmedLines, layout)
     }
 
     @Test func midUpgradeTheOldAndNewVersionsHaveTheirOwnRowsWithSpacedCells() throws {

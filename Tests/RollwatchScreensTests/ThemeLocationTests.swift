@@ -30,7 +30,7 @@ import Testing
         let library = try ThemeLibrary.load(directories: [ThemeTests.shippedThemes])
         let mono = try library.theme(named: "mono").adapted(to: .none, ascii: true)
         let preview = ThemePreview.render(mono, width: 60)
-        #expect(preview.lines.map { String($0.reversed().drop { $0 == " " }.reversed()) } == [
+        #expect(preview.trimmedLines == [
             "mono  No colour at all: bold, dim, underline and reverse, a~",
             "  . waiting  s staging  o starting  ? unknown  # healthy",
             "  X unhealthy  k killing  x killed  ! failed",

@@ -189,8 +189,7 @@ import Testing
         for slot in ThemeSlot.allCases {
             #expect(mono.style(slot).foreground == .default && mono.style(slot).background == .default, "\(slot.rawValue) has a colour")
         }
-        let states: [GlyphSlot] = [.instWaiting, .instStaging, .instStarting, .instUnknown, .instHealthy,
-                                   .instUnhealthy, .instKilling, .instKilled, .instFailed]
+        let states = InstanceDisplayState.allCases.map(\.glyphSlot)
         for ascii in [false, true] {
             let adapted = mono.adapted(to: .none, ascii: ascii)
             #expect(Set(states.map { adapted.glyph($0) }).count == states.count)

@@ -45,9 +45,8 @@ public struct FleetSnapshot: Sendable, Hashable {
             return Self.terminalStatuses.contains(taskStatus)
         }
 
-        /// Mesos' terminal task states.
-        static let terminalStatuses: Set<String> = ["TASK_KILLED", "TASK_FAILED", "TASK_FINISHED", "TASK_ERROR", "TASK_LOST",
-                                                    "TASK_GONE", "TASK_DROPPED", "TASK_UNKNOWN", "TASK_UNREACHABLE"]
+        /// The task states of the conditions Marathon considers terminal.
+        static let terminalStatuses = Set(InstanceCondition.allCases.filter(\.isTerminal).compactMap(\.taskStatus))
 
         mutating func remember(_ change: Change) {
             history.append(change)
