@@ -75,33 +75,17 @@ public struct DeploymentPlan: Sendable, Hashable {
         steps.append(DeploymentStep(actions: original.transitiveRunSpecs.filter { after[$0.id] == nil }.map(DeploymentAction.stop)))
         steps.append(DeploymentStep(actions: target.transitiveRunSpecs.filter { before[$0.id] == nil }.map(DeploymentAction.start)))
 
-        let lengths = target.dependencyPathLengths
-        var byLength: [Int: [DeploymentAction]] = [:]
-        for spec in target.transitiveRunSpecs.sorted(by: { $0.id < $1.id }) {
-            let action: DeploymentAction?
-            if let old = before[spec.id] {
+        for dependencyClass in target.dependencyClasses {
+            steps.append(DeploymentStep(actions: dependencyClass.compactMap { id -> DeploymentAction? in
+                guard let spec = after[id] else { return nil }
+                guard let old = before[id] else { return .scale(spec, instances: spec.instances, sentenced: []) }
                 if restartAll || spec.needsRestart(comparedTo: old) {
-                    action = spec.instances == 0 ? .scale(spec, instances: 0, sentenced: []) : .restart(spec)
-                } else if old.instances != spec.instances {
-                    action = .scale(spec, instances: spec.instances, sentenced: [])
-                } else {
-                    action = nil
+                    return spec.instances == 0 ? .scale(spec, instances: 0, sentenced: []) : .restart(spec)
                 }
-            } else {
-                action = .scale(spec, instances: spec.instances, sentenced: [])
-            }
-            if let action { byLength[lengths[spec.id] ?? 1, default: []].append(action) }
-        }
-        for length in byLength.keys.sorted() {
-            steps.append(DeploymentStep(actions: byLength[length] ?? []))
+                return old.instances != spec.instances ? .scale(spec, instances: spec.instances, sentenced: []) : nil
+            }))
         }
         self.steps = steps.filter { !$0.actions.isEmpty }
-    }
-
-    /// Every run spec the plan touches.
-    public var affectedIds: [PathId] {
-        var seen = Set<PathId>()
-        return steps.flatMap(\.actions).map(\.runSpec.id).filter { seen.insert($0).inserted }
     }
 
     /// `{"steps": [{"actions": [...]}, ...]}`.

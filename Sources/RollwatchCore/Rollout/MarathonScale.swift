@@ -10,12 +10,16 @@ public struct MarathonScale: Sendable, Hashable {
     public private(set) var isPaused = false
     /// Instances being killed, whose end is awaited before launching.
     public private(set) var decommissioning: Set<InstanceId> = []
+    /// The instances of the run spec, in the order first seen (the kill order's last tie-break), and where each is.
     private var current: [InstanceSnapshot]
+    private var positions: [InstanceId: Int]
     private let initialIds: Set<InstanceId>
     private let sentenced: [InstanceId]
     private var readiness: ReadinessTracker
     private var launched = 0
     private var launchedIds: Set<InstanceId> = []
+    /// The launched instances that are healthy and ready now, kept as inputs arrive instead of recounted.
+    private var healthyAndReadyLaunched: Set<InstanceId> = []
     private var startingPhase = false
     private var deferred: [RolloutAction] = []
 
@@ -27,6 +31,7 @@ public struct MarathonScale: Sendable, Hashable {
         self.isResident = isResident
         self.sentenced = sentenced
         self.current = current
+        self.positions = Dictionary(current.enumerated().map { ($1.id, $0) }, uniquingKeysWith: { first, _ in first })
         self.initialIds = Set(current.map(\.id))
         self.readiness = ReadinessTracker(version: version, hasHealthChecks: hasHealthChecks, hasReadinessChecks: hasReadinessChecks)
     }
@@ -34,10 +39,12 @@ public struct MarathonScale: Sendable, Hashable {
     /// Chooses the instances to kill (`ScalingProposition`) and kills them, or launches at once if none.
     public mutating func start() -> [RolloutAction] {
         let active = current.filter { $0.goal == .running }
-        var chosen = sentenced.filter { id in active.contains { $0.id == id } }
+        let activeIds = Set(active.map(\.id))
+        var chosen = sentenced.filter(activeIds.contains)
         let surplus = active.count - chosen.count - instances
         if surplus > 0 {
-            let candidates = active.filter { !chosen.contains($0.id) }.sorted(by: killOrder)
+            let alreadyChosen = Set(chosen)
+            let candidates = active.filter { !alreadyChosen.contains($0.id) }.sorted(by: killOrder)
             chosen += candidates.prefix(surplus).map(\.id)
         }
         decommissioning = Set(chosen)
@@ -49,18 +56,23 @@ public struct MarathonScale: Sendable, Hashable {
     public mutating func handle(_ input: RolloutInput) -> [RolloutAction] {
         guard !isFinished else { return [] }
         if case .instanceChanged(let instance) = input {
-            if let index = current.firstIndex(where: { $0.id == instance.id }) {
+            if let index = positions[instance.id] {
                 current[index] = instance
             } else {
+                positions[instance.id] = current.count
                 current.append(instance)
             }
+            if instance.condition.isTerminal { healthyAndReadyLaunched.remove(instance.id) }
             if instance.condition.isTerminal && decommissioning.remove(instance.id) != nil && decommissioning.isEmpty && !startingPhase {
                 return startInstances()
             }
             if startingPhase, instance.version == version, !initialIds.contains(instance.id) {
                 if instance.condition.isTerminal && instance.goal.isTerminal {
                     // Marathon's TaskStartActor queues a replacement for a new instance stopped by someone else.
-                    if launchedIds.remove(instance.id) != nil { return queue(.launch(count: 1)) }
+                    if launchedIds.remove(instance.id) != nil {
+                        healthyAndReadyLaunched.remove(instance.id)
+                        return queue(.launch(count: 1))
+                    }
                 } else {
                     launchedIds.insert(instance.id)
                 }
@@ -69,7 +81,10 @@ public struct MarathonScale: Sendable, Hashable {
         guard startingPhase else { return [] }
         let effect = readiness.observe(input)
         var actions: [RolloutAction] = effect.startReadiness.map { [.startReadinessChecks($0)] } ?? []
-        if effect.becameHealthyAndReady != nil { actions += checkFinished() }
+        if let id = effect.becameHealthyAndReady {
+            if launchedIds.contains(id) { healthyAndReadyLaunched.insert(id) }
+            actions += checkFinished()
+        }
         return actions
     }
 
@@ -103,8 +118,7 @@ public struct MarathonScale: Sendable, Hashable {
     }
 
     private mutating func checkFinished() -> [RolloutAction] {
-        let done = launchedIds.filter(readiness.isHealthyAndReady).count
-        guard !isFinished, startingPhase, done >= launched else { return [] }
+        guard !isFinished, startingPhase, healthyAndReadyLaunched.count >= launched else { return [] }
         isFinished = true
         return [.finished]
     }
