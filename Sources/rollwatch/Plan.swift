@@ -162,7 +162,7 @@ final class Prediction {
         }
         let spec = setup.target.transitiveRunSpecs.first { $0.id == first.specId }
         reason = "\(waiting.count) new instance\(waiting.count == 1 ? "" : "s") of \(first.specId) cannot be placed: \(why)"
-        if why.contains("hostname:UNIQUE") || why.contains("@hostname:UNIQUE") {
+        if why.contains("hostname:UNIQUE") {
             let instances = spec?.instances ?? 1
             let share = instances > 1 ? Double(Int(Double(instances - 1) / Double(instances) * 100)) / 100 : 0
             fix = "a hostname:UNIQUE constraint leaves no agent for surge instances: add agents, or set \"upgradeStrategy\": "
