@@ -15,13 +15,20 @@ public struct EventQueue<Item> {
         }
     }
 
+    /// An item in the line for the moment being processed. A struct, not a tuple: arrays of tuples are copied
+    /// and destroyed through generic witnesses.
+    private struct Waiting {
+        let sequence: UInt64
+        let item: Item
+    }
+
     private var heap: [Entry] = []
     private var items: [Item?] = []
     private var freeSlots: [Int] = []
     private var nextSequence: UInt64 = 0
     /// The time of the last item popped: an item pushed for it (or earlier) goes to `current`.
     private var currentTime = -Double.infinity
-    private var current: [(sequence: UInt64, item: Item)] = []
+    private var current: [Waiting] = []
     private var currentHead = 0
 
     public init() {}
@@ -33,7 +40,7 @@ public struct EventQueue<Item> {
 
     public mutating func push(_ item: Item, at time: Double) {
         if time <= currentTime {
-            current.append((nextSequence, item))
+            current.append(Waiting(sequence: nextSequence, item: item))
             nextSequence &+= 1
             return
         }
@@ -94,8 +101,7 @@ public struct EventQueue<Item> {
             }
             heap[parent] = last
         }
-        let item = items[first.slot]
-        items[first.slot] = nil
+        let item = items[first.slot].take()
         freeSlots.append(first.slot)
         guard let item else { return nil }
         return (first.time, item)

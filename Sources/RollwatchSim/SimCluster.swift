@@ -57,26 +57,35 @@ public final class SimCluster: InstanceDriver {
         }
     }
 
-    /// One launch of an instance on the simulated cluster.
-    private struct SimInstance {
+    /// One launch of an instance on the simulated cluster. A reference, held by its timers too: a timer finds its
+    /// launch without a lookup by id, and a launch that is over (forgotten, or replaced by a relaunch) is `gone`,
+    /// so its timers do nothing.
+    private final class SimInstance {
         let id: InstanceId
         let incarnation: Int
         let profile: Profile
-        var phase: Phase
+        var phase: Phase = .waiting
         var agent: Int?
-        var passesChecks: Bool
+        let passesChecks: Bool
         /// When its health checks started and their timings: the probe schedule.
         var probes: (since: Double, checks: [HealthCheckTiming])?
+
+        init(id: InstanceId, incarnation: Int, profile: Profile, passesChecks: Bool) {
+            self.id = id
+            self.incarnation = incarnation
+            self.profile = profile
+            self.passesChecks = passesChecks
+        }
     }
 
-    /// What one of the simulator's timers does when it is due.
+    /// What one of the simulator's timers does when it is due, and to which launch.
     private enum Wake {
-        case starting(InstanceId, Int)
-        case running(InstanceId, Int)
-        case crash(InstanceId, Int)
-        case probe(InstanceId, Int, check: Int, probe: Int)
-        case readiness(InstanceId, Int)
-        case killed(InstanceId, Int, keepReservation: Bool)
+        case starting(SimInstance)
+        case running(SimInstance)
+        case crash(SimInstance)
+        case probe(SimInstance, check: Int, probe: Int)
+        case readiness(SimInstance)
+        case killed(SimInstance, keepReservation: Bool)
     }
 
     private weak var sink: (any DriverSink)?
@@ -111,30 +120,26 @@ public final class SimCluster: InstanceDriver {
 
     public func launch(_ request: LaunchRequest, now: Double) {
         let profile = profile(of: request)
-        let passes = decideHealth(profile)
-        instances[request.instanceId] = SimInstance(id: request.instanceId, incarnation: request.incarnation, profile: profile, phase: .waiting,
-                                                    agent: nil, passesChecks: passes, probes: nil)
-        if !tryPlace(request.instanceId, now: now) {
+        let instance = SimInstance(id: request.instanceId, incarnation: request.incarnation, profile: profile,
+                                   passesChecks: decideHealth(profile))
+        remember(instance)
+        if !tryPlace(instance, now: now) {
             waiting.append(request.instanceId)
         }
     }
 
     public func adopt(_ request: LaunchRequest, condition: InstanceCondition, healthy: Bool?, now: Double) -> (agent: String, host: String)? {
         let profile = profile(of: request)
-        let passes = healthy ?? decideHealth(profile)
-        let instance = SimInstance(id: request.instanceId, incarnation: request.incarnation, profile: profile, phase: .waiting,
-                                   agent: nil, passesChecks: passes, probes: nil)
-        instances[request.instanceId] = instance
-        guard let index = chooseAgent(for: profile).agent else {
-            instances[request.instanceId] = nil
-            return nil
-        }
-        occupy(index, with: request.instanceId)
-        instances[request.instanceId]?.phase = condition == .running ? .running : .staging
+        let instance = SimInstance(id: request.instanceId, incarnation: request.incarnation, profile: profile,
+                                   passesChecks: healthy ?? decideHealth(profile))
+        guard let index = chooseAgent(for: profile).agent else { return nil }
+        remember(instance)
+        occupy(index, with: instance)
+        instance.phase = condition == .running ? .running : .staging
         if condition == .running {
             scheduleCrash(instance, runningAt: now)
         } else {
-            schedule(.running(request.instanceId, request.incarnation), at: now + startup(of: profile))
+            schedule(.running(instance), at: now + startup(of: profile))
         }
         let agent = agents[index].agent
         return (agent.hostname, agent.hostname)
@@ -144,61 +149,60 @@ public final class SimCluster: InstanceDriver {
         guard let simInstance = instances[instance] else { return }
         switch simInstance.phase {
         case .waiting, .gone:
-            waiting.removeAll { $0 == instance }
-            instances[instance] = nil
+            if simInstance.phase == .waiting { waiting.removeAll { $0 == instance } }
+            forget(simInstance)
             if !keepReservation { dropReservation(of: instance, spec: simInstance.profile) }
         case .staging, .running:
-            instances[instance]?.phase = .killing
-            schedule(.killed(instance, simInstance.incarnation, keepReservation: keepReservation), at: now + Self.killSeconds)
+            simInstance.phase = .killing
+            schedule(.killed(simInstance, keepReservation: keepReservation), at: now + Self.killSeconds)
         case .killing:
             break
         }
     }
 
     public func wake(token: Int, now: Double) {
-        guard wakes.indices.contains(token), let wake = wakes[token] else { return }
-        wakes[token] = nil
+        guard wakes.indices.contains(token), let wake = wakes[token].take() else { return }
         freeTokens.append(token)
         switch wake {
-        case .starting(let id, let incarnation):
-            guard let instance = current(id, incarnation), instance.phase == .staging else { return }
-            report(.condition(.starting, message: message(instance, \.startingMessage)), instance, at: now)
-        case .running(let id, let incarnation):
-            guard let instance = current(id, incarnation), instance.phase == .staging else { return }
-            instances[id]?.phase = .running
-            report(.condition(.running, message: message(instance, \.runningMessage)), instance, at: now)
+        case .starting(let instance):
+            guard instance.phase == .staging else { return }
+            report(.condition(.starting, message: message(instance, .starting)), instance, at: now)
+        case .running(let instance):
+            guard instance.phase == .staging else { return }
+            instance.phase = .running
+            report(.condition(.running, message: message(instance, .running)), instance, at: now)
             scheduleCrash(instance, runningAt: now)
-        case .crash(let id, let incarnation):
-            guard let instance = current(id, incarnation), instance.phase == .running else { return }
-            release(id, keepReservation: true)
-            report(.condition(.failed, message: message(instance, \.crashMessage)), instance, at: now)
-            instances[id]?.phase = .gone
+        case .crash(let instance):
+            guard instance.phase == .running else { return }
+            let crashed = message(instance, .crash)
+            release(instance, keepReservation: true)
+            instance.phase = .gone
+            report(.condition(.failed, message: crashed), instance, at: now)
             placeWaiting(now: now)
-        case .probe(let id, let incarnation, let check, let probe):
-            guard let instance = current(id, incarnation), instance.phase == .running else { return }
+        case .probe(let instance, let check, let probe):
+            guard instance.phase == .running else { return }
             if instance.passesChecks {
                 report(.probe(check: check, result: .healthy), instance, at: now)
             } else {
                 report(.probe(check: check, result: .unhealthy(cause: failureCause(instance.profile, check: check))), instance, at: now)
                 scheduleProbe(instance, check: check, probe: probe + 1)
             }
-        case .readiness(let id, let incarnation):
-            guard let instance = current(id, incarnation), instance.phase == .running, instance.passesChecks else { return }
+        case .readiness(let instance):
+            guard instance.phase == .running, instance.passesChecks else { return }
             report(.readiness(ready: true), instance, at: now)
-        case .killed(let id, let incarnation, let keepReservation):
-            guard let instance = current(id, incarnation), instance.phase == .killing else { return }
-            let killed = message(instance, \.killedMessage)
-            release(id, keepReservation: keepReservation)
-            instances[id] = nil
+        case .killed(let instance, let keepReservation):
+            guard instance.phase == .killing else { return }
+            let killed = message(instance, .killed)
+            release(instance, keepReservation: keepReservation)
+            forget(instance)
             report(.condition(.killed, message: killed), instance, at: now)
             placeWaiting(now: now)
         }
     }
 
     public func startHealthChecks(_ instance: InstanceId, tracker: HealthTracker, now: Double) {
-        guard var simInstance = instances[instance] else { return }
+        guard let simInstance = instances[instance] else { return }
         simInstance.probes = (tracker.runningSince, tracker.checks)
-        instances[instance] = simInstance
         // An instance whose checks already pass and will keep passing has nothing left to report.
         if simInstance.passesChecks && tracker.healthy == true { return }
         for check in tracker.checks.indices {
@@ -216,25 +220,24 @@ public final class SimCluster: InstanceDriver {
 
     public func startReadinessChecks(_ instance: InstanceId, check: ReadinessCheck, now: Double) {
         guard let simInstance = instances[instance], simInstance.passesChecks else { return }
-        schedule(.readiness(instance, simInstance.incarnation), at: now)
+        schedule(.readiness(simInstance), at: now)
     }
 
     // MARK: Placement
 
     /// Places a waiting instance if some agent can take it, reporting where; otherwise reports why not.
-    private func tryPlace(_ id: InstanceId, now: Double) -> Bool {
-        guard let instance = instances[id] else { return true }
-        let choice = chooseAgent(for: instance.profile, instance: id)
+    private func tryPlace(_ instance: SimInstance, now: Double) -> Bool {
+        let choice = chooseAgent(for: instance.profile, instance: instance.id)
         guard let index = choice.agent else {
             report(.unplaceable(reason: choice.reason), instance, at: now)
             return false
         }
-        occupy(index, with: id)
-        instances[id]?.phase = .staging
+        occupy(index, with: instance)
+        instance.phase = .staging
         let startup = startup(of: instance.profile)
         report(.placed(agent: agents[index].agent.hostname, host: agents[index].agent.hostname), instance, at: now)
-        schedule(.starting(id, instance.incarnation), at: now + min(Self.stagingSeconds, startup / 2))
-        schedule(.running(id, instance.incarnation), at: now + startup)
+        schedule(.starting(instance), at: now + min(Self.stagingSeconds, startup / 2))
+        schedule(.running(instance), at: now + startup)
         return true
     }
 
@@ -242,8 +245,9 @@ public final class SimCluster: InstanceDriver {
         guard !waiting.isEmpty else { return }
         let candidates = waiting
         waiting.removeAll(keepingCapacity: true)
-        for id in candidates where !tryPlace(id, now: now) {
-            waiting.append(id)
+        for id in candidates {
+            guard let instance = instances[id], instance.phase == .waiting else { continue }
+            if !tryPlace(instance, now: now) { waiting.append(id) }
         }
     }
 
@@ -327,10 +331,10 @@ public final class SimCluster: InstanceDriver {
         return (try? regex.wholeMatch(in: value)) != nil
     }
 
-    private func occupy(_ index: Int, with id: InstanceId) {
-        guard let profile = instances[id]?.profile else { return }
+    private func occupy(_ index: Int, with instance: SimInstance) {
+        let profile = instance.profile
         let resources = profile.resources
-        reservedAgents[id] = nil
+        if profile.isResident { reservedAgents[instance.id] = nil }
         if profile.isResident, var held = agents[index].reservations[profile.specId], !held.isEmpty {
             held.removeLast()
             agents[index].reservations[profile.specId] = held
@@ -341,15 +345,15 @@ public final class SimCluster: InstanceDriver {
         }
         agents[index].ports += profile.ports
         agents[index].instances[profile.specId, default: 0] += 1
-        instances[id]?.agent = index
+        instance.agent = index
     }
 
-    private func release(_ id: InstanceId, keepReservation: Bool) {
-        guard let instance = instances[id], let index = instance.agent else { return }
+    private func release(_ instance: SimInstance, keepReservation: Bool) {
+        guard let index = instance.agent else { return }
         let profile = instance.profile
         if keepReservation && profile.isResident {
             agents[index].reservations[profile.specId, default: []].append(profile.resources)
-            reservedAgents[id] = index
+            reservedAgents[instance.id] = index
         } else {
             agents[index].cpus -= profile.resources.cpus
             agents[index].mem -= profile.resources.mem
@@ -357,7 +361,7 @@ public final class SimCluster: InstanceDriver {
         }
         agents[index].ports -= profile.ports
         agents[index].instances[profile.specId, default: 0] -= 1
-        instances[id]?.agent = nil
+        instance.agent = nil
     }
 
     /// Gives up the reservation a stopped resident instance held, when it is decommissioned for good.
@@ -397,13 +401,13 @@ public final class SimCluster: InstanceDriver {
 
     private func scheduleCrash(_ instance: SimInstance, runningAt now: Double) {
         if let after = instance.profile.behaviour.crashAfterSeconds {
-            schedule(.crash(instance.id, instance.incarnation), at: now + after)
+            schedule(.crash(instance), at: now + after)
         }
     }
 
     private func scheduleProbe(_ instance: SimInstance, check: Int, probe: Int) {
         guard let probes = instance.probes, probes.checks.indices.contains(check) else { return }
-        schedule(.probe(instance.id, instance.incarnation, check: check, probe: probe),
+        schedule(.probe(instance, check: check, probe: probe),
                  at: probes.checks[check].probeTime(runningSince: probes.since, probe: probe))
     }
 
@@ -418,13 +422,32 @@ public final class SimCluster: InstanceDriver {
 
     // MARK: Plumbing
 
-    private func current(_ id: InstanceId, _ incarnation: Int) -> SimInstance? {
-        guard let instance = instances[id], instance.incarnation == incarnation else { return nil }
-        return instance
+    /// Keeps a new launch as the instance's current one; an earlier launch of the same id is over.
+    private func remember(_ instance: SimInstance) {
+        if let earlier = instances.updateValue(instance, forKey: instance.id) { earlier.phase = .gone }
     }
 
-    private func message(_ instance: SimInstance, _ sentence: KeyPath<AgentState, String>) -> String {
-        instance.agent.map { agents[$0][keyPath: sentence] } ?? "no agent"
+    /// Forgets a launch for good: its pending timers find it gone.
+    private func forget(_ instance: SimInstance) {
+        instance.phase = .gone
+        if instances[instance.id] === instance { instances[instance.id] = nil }
+    }
+
+    /// The sentences of condition reports, one per agent, made when the cluster is.
+    private enum Sentence {
+        case starting, running, killed, crash
+    }
+
+    /// The sentence for a report about an instance, read straight from its agent's state (a key path would copy
+    /// the whole agent state, dictionaries and all, on every report).
+    private func message(_ instance: SimInstance, _ sentence: Sentence) -> String {
+        guard let index = instance.agent else { return "no agent" }
+        switch sentence {
+        case .starting: return agents[index].startingMessage
+        case .running: return agents[index].runningMessage
+        case .killed: return agents[index].killedMessage
+        case .crash: return agents[index].crashMessage
+        }
     }
 
     private func report(_ report: DriverReport, _ instance: SimInstance, at time: Double) {

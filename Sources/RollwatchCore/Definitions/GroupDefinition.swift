@@ -65,7 +65,8 @@ extension GroupDefinition {
 }
 
 /// Something that runs instances: an app or a pod. Deployment plans and the scheduler treat both alike.
-public enum RunSpec: Sendable, Hashable {
+/// Indirect, so that a copy (deployment actions and machines carry one) is one reference, not every field.
+public indirect enum RunSpec: Sendable, Hashable {
     case app(AppDefinition)
     case pod(PodDefinition)
 

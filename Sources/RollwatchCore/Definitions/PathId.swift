@@ -34,6 +34,11 @@ public struct PathId: Sendable, Hashable, Comparable, CustomStringConvertible {
         hasher.combine(precomputedHash)
     }
 
+    /// The bucket hash, cheap on purpose (see `bucketHash`): run specs are looked up on every event.
+    public func _rawHashValue(seed: Int) -> Int {
+        bucketHash(precomputedHash, seed: seed)
+    }
+
     /// The group that contains this id; the root's parent is the root.
     public var parent: PathId {
         PathId(segments: Array(segments.dropLast()), isAbsolute: isAbsolute)

@@ -21,6 +21,11 @@ public struct InstanceId: Sendable, Hashable, Comparable, CustomStringConvertibl
         hasher.combine(precomputedHash)
     }
 
+    /// The bucket hash, cheap on purpose (see `bucketHash`): ids are looked up on every event.
+    public func _rawHashValue(seed: Int) -> Int {
+        bucketHash(precomputedHash, seed: seed)
+    }
+
     public static func < (lhs: InstanceId, rhs: InstanceId) -> Bool { lhs.value < rhs.value }
 }
 

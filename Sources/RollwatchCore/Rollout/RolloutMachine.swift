@@ -56,6 +56,9 @@ public struct RolloutMachine: Sendable {
 
     public let action: DeploymentAction
     private var process: Process
+    /// Whether the process is done, kept after every change: the scheduler asks on every input, and asking the
+    /// process itself would copy it out of its existential box each time.
+    public private(set) var isFinished: Bool
 
     /// A machine for `action`, given the run spec's instances now. `version` names the target definition.
     public init(action: DeploymentAction, version: String, strategy: any RolloutStrategy, current: [InstanceSnapshot]) {
@@ -72,9 +75,10 @@ public struct RolloutMachine: Sendable {
         case .stop:
             process = .stop(MarathonStop(current: current))
         }
+        isFinished = Self.isFinished(process)
     }
 
-    public var isFinished: Bool {
+    private static func isFinished(_ process: Process) -> Bool {
         switch process {
         case .restart(let restart): return restart.isFinished
         case .scale(let scale): return scale.isFinished
@@ -121,15 +125,21 @@ public struct RolloutMachine: Sendable {
         case .restart(var payload):
             process = .start
             defer { process = .restart(payload) }
-            return restart(&payload)
+            let actions = restart(&payload)
+            isFinished = payload.isFinished
+            return actions
         case .scale(var payload):
             process = .start
             defer { process = .scale(payload) }
-            return scale(&payload)
+            let actions = scale(&payload)
+            isFinished = payload.isFinished
+            return actions
         case .stop(var payload):
             process = .start
             defer { process = .stop(payload) }
-            return stop(&payload)
+            let actions = stop(&payload)
+            isFinished = payload.isFinished
+            return actions
         case .start:
             return start
         }
