@@ -25,8 +25,10 @@ let package = Package(
         .target(name: "RollwatchSim", dependencies: ["RollwatchCore"], swiftSettings: engineSettings),
         .target(name: "RollwatchTUI"),
         .target(name: "RollwatchScreens", dependencies: ["RollwatchCore", "RollwatchTUI"]),
+        // The only importer of CNcursesw.
+        .target(name: "RollwatchTerminal", dependencies: ["CNcursesw", "RollwatchTUI"]),
         .executableTarget(name: "rollwatch", dependencies: [
-            "RollwatchCore", "RollwatchScheduler", "RollwatchSim", "RollwatchScreens", "RollwatchTUI",
+            "RollwatchCore", "RollwatchScheduler", "RollwatchSim", "RollwatchScreens", "RollwatchTUI", "RollwatchTerminal",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "rollwatch-bench", dependencies: ["RollwatchCore", "RollwatchScheduler", "RollwatchSim"]),

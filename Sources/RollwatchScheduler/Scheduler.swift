@@ -30,6 +30,8 @@ public struct SchedulerUpdate: Sendable {
     public var time: Double
     public var speed: SchedulerSpeed
     public var deploymentRunning: Bool
+    /// How the last deployment ended, once one has (a roll back counts as rolled back from its start).
+    public var outcome: SchedulerCore.Outcome?
 }
 
 /// The scheduler as a live service: an actor that owns a `SchedulerCore`, runs its timeline against an injected
@@ -60,6 +62,23 @@ public actor Scheduler<C: Clock> where C.Duration == Duration {
         self.anchor = (clock.now, 0)
         (updates, continuation) = AsyncStream.makeStream(of: SchedulerUpdate.self, bufferingPolicy: .unbounded)
     }
+
+    /// A scheduler around a core that is already set up (definitions read, fleet adopted), which it takes over.
+    public init(core: sending SchedulerCore, clock: C, speed: SchedulerSpeed) {
+        self.core = core
+        self.clock = clock
+        self.speed = Self.valid(speed)
+        self.anchor = (clock.now, core.now)
+        (updates, continuation) = AsyncStream.makeStream(of: SchedulerUpdate.self, bufferingPolicy: .unbounded)
+    }
+
+    /// The fleet as it is now, for a watcher that starts folding `updates` from here.
+    public func fleetSnapshot() -> FleetSnapshot {
+        core.fleetSnapshot()
+    }
+
+    /// The definitions that run now (the target of the last deployment once it started).
+    public var root: GroupDefinition { core.root }
 
     /// Carries out a command at once.
     public func send(_ command: SchedulerCommand) {
@@ -137,7 +156,8 @@ public actor Scheduler<C: Clock> where C.Duration == Duration {
 
     private func publish() {
         let events = core.takeEvents()
-        continuation.yield(SchedulerUpdate(events: events, time: core.now, speed: speed, deploymentRunning: core.deployment != nil))
+        continuation.yield(SchedulerUpdate(events: events, time: core.now, speed: speed, deploymentRunning: core.deployment != nil,
+                                           outcome: core.outcome))
     }
 
     /// A speed the loop can divide by: factors are kept between 0.01 and 10,000.

@@ -26,7 +26,7 @@ public enum EventLog {
         switch event.kind {
         case .deploymentInfo(_, let plan, let step):
             let actions = step >= 1 && step <= plan.steps.count
-                ? plan.steps[step - 1].actions.map { "\(verb(of: $0)) \($0.runSpec.id)" }.joined(separator: ", ") : ""
+                ? plan.steps[step - 1].actions.map(\.summary).joined(separator: ", ") : ""
             return make(.logAction, "step \(step)/\(plan.steps.count) started: \(actions)")
         case .deploymentStepSuccess(_, let plan, let step):
             return make(.logInfo, "step \(step)/\(plan.steps.count) done")
@@ -62,16 +62,6 @@ public enum EventLog {
             return make(.logError, "killing \(who(ref)) for its health: \(reason)")
         case .rolloutProgress:
             return nil
-        }
-    }
-
-    /// `restart`, `scale to 5`, `start`, `stop`.
-    private static func verb(of action: DeploymentAction) -> String {
-        switch action {
-        case .start: return "start"
-        case .scale(_, let instances, _): return "scale to \(instances)"
-        case .restart: return "restart"
-        case .stop: return "stop"
         }
     }
 

@@ -121,10 +121,13 @@ public struct InstanceGrid: Sendable {
 
     public var groups: [Group]
     public var theme: Theme
+    /// The selected instance, as its group and its place in the group: its cell is drawn in the `selected` style.
+    public var selection: (group: Int, index: Int)?
 
-    public init(groups: [Group], theme: Theme) {
+    public init(groups: [Group], theme: Theme, selection: (group: Int, index: Int)? = nil) {
         self.groups = groups
         self.theme = theme
+        self.selection = selection
     }
 
     /// Draws the grid in `rect` and returns how it was laid out. The labels take a column of their own; groups
@@ -139,15 +142,17 @@ public struct InstanceGrid: Sendable {
         let layout = Self.layout(counts: groups.map(\.states.count), columns: cellsWidth, rows: rect.height)
         let perRow = Self.cellsPerRow(columns: cellsWidth, cellWidth: layout.cellWidth)
         var y = rect.y
-        for group in groups {
+        for (groupIndex, group) in groups.enumerated() {
             guard y < rect.maxY else { break }
             buffer.write(group.label, x: rect.x, y: y, style: theme.style(group.labelSlot), clip: rect)
             let cells = Self.fold(group.states, by: layout.instancesPerCell)
+            let selectedCell = selection.flatMap { $0.group == groupIndex ? $0.index / layout.instancesPerCell : nil }
             for (index, state) in cells.enumerated() {
                 let row = y + index / perRow
                 guard row < rect.maxY else { break }
                 let x = rect.x + labelWidth + (index % perRow) * layout.cellWidth
-                buffer[x, row] = Cell(theme.glyph(state.glyphSlot), style: theme.style(state.themeSlot))
+                let style = index == selectedCell ? theme.style(.selected) : theme.style(state.themeSlot)
+                buffer[x, row] = Cell(theme.glyph(state.glyphSlot), style: style)
             }
             y += max(1, (cells.count + perRow - 1) / perRow)
         }

@@ -166,6 +166,11 @@ public struct Theme: Sendable, Hashable {
         glyphs[slot] ?? GlyphSlot.unicodeDefaults[slot] ?? "?"
     }
 
+    /// True when every glyph is ASCII (`--ascii`, or a theme made so): boxes and bars are then drawn in ASCII too.
+    public var isASCII: Bool {
+        GlyphSlot.allCases.allSatisfy { glyph($0).isASCII }
+    }
+
     /// The theme as this terminal shows it: colours degraded to `capability` (24-bit → 256 → 16 → 8 → none,
     /// attributes always kept) and, with `ascii`, every glyph outside ASCII replaced by the ASCII default.
     public func adapted(to capability: ColorCapability, ascii: Bool) -> Theme {

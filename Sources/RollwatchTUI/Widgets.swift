@@ -161,14 +161,20 @@ public struct Sparkline: Sendable {
     /// The value drawn as a full block; values above it are drawn full.
     public var maximum: Double
     public var style: Style
+    /// Nine symbols from empty to full.
+    public var levels: [Unicode.Scalar]
 
-    public init(values: [Double], maximum: Double, style: Style = .plain) {
+    public init(values: [Double], maximum: Double, style: Style = .plain, levels: [Unicode.Scalar] = Sparkline.blocks) {
         self.values = values
         self.maximum = maximum
         self.style = style
+        self.levels = levels.count == 9 ? levels : Sparkline.blocks
     }
 
-    static let levels: [Unicode.Scalar] = [" ", "▁", "▂", "▃", "▄", "▅", "▆", "▇", "█"]
+    /// Eighths of a block: `▁▂▃▄▅▆▇█`.
+    public static let blocks: [Unicode.Scalar] = [" ", "▁", "▂", "▃", "▄", "▅", "▆", "▇", "█"]
+    /// For terminals without block elements (`--ascii`): `_.,:-=+*#`.
+    public static let asciiLevels: [Unicode.Scalar] = [" ", "_", ".", ",", ":", "-", "=", "+", "#"]
 
     /// Draws the last `rect.width` values on the first row of `rect`, right-aligned.
     public func draw(in rect: Rect, on buffer: inout CellBuffer) {
@@ -178,7 +184,7 @@ public struct Sparkline: Sendable {
         for (offset, value) in shown.enumerated() {
             let share = maximum > 0 && value.isFinite ? min(max(value / maximum, 0), 1) : 0
             let level = value > 0 ? max(1, Int((share * 8).rounded())) : 0
-            buffer[start + offset, rect.y] = Cell(Self.levels[level], style: style)
+            buffer[start + offset, rect.y] = Cell(levels[level], style: style)
         }
     }
 }

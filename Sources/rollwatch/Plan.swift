@@ -84,6 +84,9 @@ final class Prediction {
         specIds = Set(before.keys).union(after.keys).sorted()
     }
 
+    /// The restarts in the order the plan starts them.
+    var orderedRestarts: [Restart] { restartOrder.compactMap { restarts[$0] } }
+
     /// Takes in a batch of events.
     func observe(_ events: [RolloutEvent]) {
         for event in events {

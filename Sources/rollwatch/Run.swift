@@ -3,10 +3,7 @@ import Foundation
 import RollwatchCore
 import RollwatchScheduler
 import RollwatchSim
-import Synchronization
-
-/// The signal that interrupted a headless run, or 0.
-let interruptSignal = Atomic<Int32>(0)
+import RollwatchTerminal
 
 /// `rollwatch run APP.json --to NEW.json`: deploys the difference on the simulated cluster without a screen,
 /// printing one line (or one JSON object) per event, and exits with a code that says how it ended.
@@ -34,7 +31,7 @@ struct Run: ParsableCommand {
 
     func run() throws {
         let setup = try simulation.makeSetup()
-        installInterruptHandlers()
+        ProcessSignals.install()
         let printer = EventPrinter(format: output)
         guard simulation.deploy(setup) else { return }
         let core = setup.core
@@ -76,8 +73,7 @@ enum SimulationEnding: Equatable {
 func simulate(_ core: SchedulerCore, timeout: Double, pacing: Pacing?, output: ([RolloutEvent]) -> Void) -> SimulationEnding {
     output(core.takeEvents())
     while core.deployment != nil {
-        let signalNumber = interruptSignal.load(ordering: .relaxed)
-        if signalNumber != 0 {
+        if let signalNumber = ProcessSignals.received {
             core.pause()
             output(core.takeEvents())
             return .interrupted(signal: signalNumber)
@@ -114,18 +110,6 @@ func progressSummary(_ core: SchedulerCore) -> String {
     }.joined(separator: "; ")
 }
 
-/// Catches SIGINT and SIGTERM into `interruptSignal`, and unblocks them: a parent may have blocked them, and
-/// a blocked mask is inherited across exec.
-func installInterruptHandlers() {
-    _ = signal(SIGINT) { interruptSignal.store($0, ordering: .relaxed) }
-    _ = signal(SIGTERM) { interruptSignal.store($0, ordering: .relaxed) }
-    var signals = sigset_t()
-    sigemptyset(&signals)
-    sigaddset(&signals, SIGINT)
-    sigaddset(&signals, SIGTERM)
-    pthread_sigmask(SIG_UNBLOCK, &signals, nil)
-}
-
 /// Paces simulated time against the wall clock: at `factor`×, simulated second t is reached at wall second t/factor.
 struct Pacing {
     let speed: SpeedArgument
@@ -137,7 +121,7 @@ struct Pacing {
         guard case .factor(let factor) = speed else { return true }
         let due = start + .milliseconds(Int64(time / factor * 1_000))
         while ContinuousClock.now < due {
-            if interruptSignal.load(ordering: .relaxed) != 0 { return false }
+            if ProcessSignals.received != nil { return false }
             let left = due - ContinuousClock.now
             let slice = min(left, .milliseconds(100))
             if slice > .zero { Thread.sleep(forTimeInterval: Double(slice.components.attoseconds) / 1e18 + Double(slice.components.seconds)) }

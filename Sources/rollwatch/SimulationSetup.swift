@@ -51,6 +51,8 @@ struct InputError: Error {
 struct SimulationSetup {
     let core: SchedulerCore
     let sim: SimCluster
+    /// The simulated cluster's agents.
+    let agents: [SimAgent]
     let current: GroupDefinition
     let target: GroupDefinition
     /// True when no `--to` was given: every run spec is restarted as it is.
@@ -63,15 +65,24 @@ struct SimulationSetup {
     static let targetVersion = SchedulerCore.versionStamp(0)
 
     init(appPath: String, toPath: String?, scenarioPath: String?, seed: UInt64?) throws(InputError) {
-        current = try Self.readRoot(appPath)
-        target = try toPath.map(Self.readRoot) ?? current
-        restartAll = toPath == nil
+        let current = try Self.readRoot(appPath)
+        let target = try toPath.map(Self.readRoot) ?? current
         var scenario = Scenario()
         if let scenarioPath {
             scenario = try Self.readScenario(scenarioPath)
         }
+        try self.init(current: current, target: target, restartAll: toPath == nil, scenario: scenario, scenarioPath: scenarioPath, seed: seed)
+    }
+
+    /// A simulation of `current` with the scenario's agents and fleet (or a steady fleet on agents made to fit),
+    /// ready to deploy `target`.
+    init(current: GroupDefinition, target: GroupDefinition, restartAll: Bool, scenario: Scenario, scenarioPath: String?,
+         seed: UInt64?) throws(InputError) {
+        self.current = current
+        self.target = target
+        self.restartAll = restartAll
         let specs = current.transitiveRunSpecs + target.transitiveRunSpecs
-        let agents = scenario.agents ?? SimAgent.toFit(specs)
+        agents = scenario.agents ?? SimAgent.toFit(specs)
         sim = SimCluster(agents: agents, seed: seed ?? scenario.seed ?? 1)
         let currentVersions = Dictionary(current.transitiveRunSpecs.map { ($0.id, Self.currentVersion) }, uniquingKeysWith: { first, _ in first })
         targetVersions = Dictionary(target.transitiveRunSpecs.map { ($0.id, Self.targetVersion) }, uniquingKeysWith: { first, _ in first })

@@ -151,11 +151,13 @@ public struct FleetSnapshot: Sendable, Hashable {
         }
     }
 
-    /// Drops instances that ended more than `age` seconds before the last event, so the grid shows what runs.
-    public mutating func forgetTerminal(olderThan age: Double) {
+    /// Drops instances that ended more than `age` seconds before `now` (by default the last event), so the grid
+    /// shows what runs.
+    public mutating func forgetTerminal(olderThan age: Double, now: Double? = nil) {
+        let now = max(now ?? time, time)
         let gone = order.filter { id in
             guard let instance = instances[id] else { return true }
-            return instance.isTerminal && time - instance.since > age
+            return instance.isTerminal && now - instance.since > age
         }
         guard !gone.isEmpty else { return }
         let goneSet = Set(gone)

@@ -17,6 +17,16 @@ public enum DeploymentAction: Sendable, Hashable {
     }
 
     /// Marathon's action name: `RestartApplication`, `ScalePod`, ….
+    /// `restart /python-web`, `scale /db to 3`, `start /x`, `stop /x`: the action in words.
+    public var summary: String {
+        switch self {
+        case .start(let spec): return "start \(spec.id)"
+        case .scale(let spec, let instances, _): return "scale \(spec.id) to \(instances)"
+        case .restart(let spec): return "restart \(spec.id)"
+        case .stop(let spec): return "stop \(spec.id)"
+        }
+    }
+
     public var name: String {
         let verb: String
         switch self {

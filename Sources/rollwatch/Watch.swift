@@ -1,0 +1,101 @@
+import ArgumentParser
+import Foundation
+import RollwatchCore
+import RollwatchScreens
+import RollwatchTerminal
+
+/// `rollwatch [watch] APP.json`: the dashboard, on the simulated cluster.
+struct Watch: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "watch",
+        abstract: "Open the dashboard on a simulated cluster; press u to upgrade, ? for every key.",
+        discussion: """
+            Keys: u upgrade (to --to, or to APP.json as it is now on disk; an unchanged file offers a rolling \
+            restart), r rolling restart, p pause / resume, a abort (roll back or stop), t time-lapse, + and - speed, \
+            s scale, g agents, / filter, enter instance detail, ? help, q quit. Needs a terminal: for scripts and CI \
+            use `rollwatch run`. Exits 0 on q, 130 on Ctrl-C, 143 on SIGTERM, 64 on bad input or without a terminal.
+            """)
+
+    @Argument(help: "The definitions that run now (an app, a group or a pod).")
+    var app: String
+
+    @Option(help: "The definitions u upgrades to. Without it: APP.json as it is on disk when u is pressed.")
+    var to: String?
+
+    @Option(help: "Simulated seconds per second at the start (0.125 to 1000).")
+    var speed: Double = 1
+
+    @Option(name: .customLong("time-lapse"), help: "The speed t switches to.")
+    var timeLapse: Double = 10
+
+    @Option(help: "A theme name (see `rollwatch themes`) or the path to a .theme file.")
+    var theme: String?
+
+    @Flag(help: "ASCII glyphs and boxes only.")
+    var ascii = false
+
+    @Flag(name: .long, help: "No colour, attributes only (as NO_COLOR does).")
+    var noColor = false
+
+    @Option(help: "Seed for the simulated cluster. Default: the scenario's, else 1.")
+    var seed: UInt64?
+
+    @Option(help: "A scenario file: agents and the fleet at the start (see the README).")
+    var scenario: String?
+
+    func validate() throws {
+        guard speed.isFinite, speed >= DashboardUI.slowest, speed <= DashboardUI.fastest else {
+            throw ValidationError("--speed must be between \(DashboardUI.slowest) and \(Int(DashboardUI.fastest)), got \(speed)")
+        }
+        guard timeLapse.isFinite, timeLapse > 1, timeLapse <= DashboardUI.fastest else {
+            throw ValidationError("--time-lapse must be above 1 and at most \(Int(DashboardUI.fastest)), got \(timeLapse)")
+        }
+    }
+
+    func run() throws {
+        let setup: SimulationSetup
+        do {
+            setup = try SimulationSetup(appPath: app, toPath: to, scenarioPath: scenario, seed: seed)
+        } catch {
+            error.lines.forEach(printError)
+            throw ExitCode(ExitCodes.badInput)
+        }
+        let environment = ProcessInfo.processInfo.environment
+        let chosenTheme: Theme
+        do {
+            chosenTheme = try loadTheme(environment: environment)
+        } catch {
+            printError(error.description)
+            throw ExitCode(ExitCodes.badInput)
+        }
+        guard CursesTerminal.isInteractive else {
+            printError("rollwatch: the dashboard needs a terminal, and standard input or output is not one. "
+                       + "For scripts and CI: rollwatch run \(app)\(to.map { " --to \($0)" } ?? "") --output jsonl")
+            throw ExitCode(ExitCodes.badInput)
+        }
+        let options = DashboardSession.Options(appPath: app, toPath: to, scenarioPath: scenario, seed: seed, speed: speed,
+                                               timeLapse: timeLapse, theme: chosenTheme, ascii: ascii, noColor: noColor,
+                                               environment: environment)
+        let status = DashboardSession(setup: setup, options: options).run()
+        if status != 0 { throw ExitCode(status) }
+    }
+
+    /// The theme asked for (or the default), from the shipped and the user's theme directories, with the default
+    /// built in as the last resort.
+    private func loadTheme(environment: [String: String]) throws(ThemeError) -> Theme {
+        let directories = ThemeLocations.searchDirectories(
+            executablePath: Bundle.main.executablePath, currentDirectory: FileManager.default.currentDirectoryPath,
+            environment: environment, fileExists: { FileManager.default.fileExists(atPath: $0) })
+        let (found, errors) = ThemeLibrary.loadSkippingBadFiles(directories: directories)
+        if let theme, let error = errors.first(where: { ThemeLibrary.themeName(ofPath: $0.file) == theme }) { throw error }
+        var library = found
+        if found.files[ThemeLibrary.defaultThemeName] == nil {
+            library = ThemeLibrary(files: [try BuiltinTheme.defaultDarkFile()] + found.names.compactMap { found.files[$0] })
+        }
+        guard let theme else { return try library.theme(named: ThemeLibrary.defaultThemeName) }
+        if theme.contains("/") || theme.hasSuffix("." + ThemeLibrary.fileExtension) {
+            return try library.resolve(try ThemeLibrary.readFile(atPath: theme))
+        }
+        return try library.theme(named: theme)
+    }
+}
