@@ -35,7 +35,9 @@ let package = Package(
         .testTarget(name: "CNcurseswTests", dependencies: ["CNcursesw"]),
         .testTarget(name: "RollwatchCoreTests", dependencies: ["RollwatchCore"]),
         .testTarget(name: "RollwatchTUITests", dependencies: ["RollwatchTUI"]),
-        .testTarget(name: "RollwatchScreensTests", dependencies: ["RollwatchScreens", "RollwatchTUI", "RollwatchCore"]),
+        // The dashboard's fixtures are real simulated upgrades, so the screens' tests run the scheduler too.
+        .testTarget(name: "RollwatchScreensTests", dependencies: ["RollwatchScreens", "RollwatchTUI", "RollwatchCore", "RollwatchScheduler", "RollwatchSim"],
+                    exclude: ["Snapshots"]),
         .testTarget(name: "RollwatchSchedulerTests", dependencies: ["RollwatchScheduler", "RollwatchSim", "RollwatchCore"]),
         .testTarget(name: "rollwatchTests", dependencies: ["rollwatch", "RollwatchCore"]),
     ]

@@ -85,6 +85,7 @@ public enum BuiltinTheme {
     log_action = #7dcfff
     log_warn   = #e0af68
     log_error  = #f7768e bold
+
     """
 
     /// The built-in default theme as a parsed file, to add to a library before the files found on disk.

@@ -50,7 +50,25 @@ public enum DashboardScreen {
         case .compact: painter.drawCompact(on: &buffer)
         case .full: painter.drawFull(on: &buffer)
         }
+        if theme.isASCII { asciiOnly(&buffer) }
         return buffer
+    }
+
+    /// The ASCII stand-ins for the punctuation the screens use; any other non-ASCII character (in an app's name, a
+    /// reason) becomes `?`.
+    static let asciiReplacements: [Unicode.Scalar: Unicode.Scalar] = [
+        "·": "|", "×": "x", "÷": "/", "←": "<", "→": ">", "↓": "v", "↑": "^", "…": "~", "—": "-", "–": "-", "≥": ">", "≤": "<",
+    ]
+
+    /// Replaces every cell outside ASCII, for `--ascii` (terminals and fonts without those characters).
+    static func asciiOnly(_ buffer: inout CellBuffer) {
+        for y in 0..<buffer.height {
+            for x in 0..<buffer.width where !buffer[x, y].symbol.isASCII {
+                var cell = buffer[x, y]
+                cell.symbol = asciiReplacements[cell.symbol] ?? "?"
+                buffer[x, y] = cell
+            }
+        }
     }
 }
 
@@ -128,7 +146,8 @@ struct Painter {
             drawAgents(in: parts[0], on: &buffer)
             drawEvents(in: parts[1], boxed: false, on: &buffer)
         } else {
-            let healthHeight = model.fleet.progress.isEmpty ? 0 : 2
+            // The marker row (min and max lines) when there is room for it and a few events below.
+            let healthHeight = model.fleet.progress.isEmpty ? 0 : body.height >= 18 ? 3 : 2
             let minimumEvents = min(4, max(1, body.height - healthHeight - 4))
             let gridWanted = gridRowsNeeded(width: body.width - 2) + 2
             let gridHeight = max(3, min(gridWanted, body.height - healthHeight - minimumEvents))

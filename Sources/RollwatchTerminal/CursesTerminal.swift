@@ -47,6 +47,11 @@ public final class CursesTerminal {
     /// its own, which exit with status 1 and skip the caller's clean-up.
     public init() throws {
         guard Self.isInteractive else { throw TerminalError.notATerminal }
+        // A parent may have blocked SIGWINCH (the mask is inherited across exec): without it no resize is seen.
+        var resize = sigset_t()
+        sigemptyset(&resize)
+        sigaddset(&resize, SIGWINCH)
+        pthread_sigmask(SIG_UNBLOCK, &resize, nil)
         setlocale(LC_ALL, "")
         guard let output = fdopen(STDOUT_FILENO, "w"), let input = fdopen(STDIN_FILENO, "r") else { throw TerminalError.notATerminal }
         guard let screen = newterm(nil, output, input) else {
