@@ -31,7 +31,7 @@ let package = Package(
             "RollwatchCore", "RollwatchScheduler", "RollwatchSim", "RollwatchScreens", "RollwatchTUI", "RollwatchTerminal",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
-        .executableTarget(name: "rollwatch-bench", dependencies: ["RollwatchCore", "RollwatchScheduler", "RollwatchSim"]),
+        .executableTarget(name: "rollwatch-bench", dependencies: ["RollwatchCore", "RollwatchScheduler", "RollwatchSim", "RollwatchScreens", "RollwatchTUI"]),
         .testTarget(name: "CNcurseswTests", dependencies: ["CNcursesw"]),
         .testTarget(name: "RollwatchCoreTests", dependencies: ["RollwatchCore"]),
         .testTarget(name: "RollwatchTUITests", dependencies: ["RollwatchTUI"]),

@@ -46,9 +46,10 @@ public actor Scheduler<C: Clock> where C.Duration == Duration {
     private let continuation: AsyncStream<SchedulerUpdate>.Continuation
     /// Updates, one per batch of changes; finished by `finish()`.
     public nonisolated let updates: AsyncStream<SchedulerUpdate>
-    /// The longest the loop sleeps before looking at the clock again, so that commands and speed changes are
-    /// taken up promptly and the clock on screen moves.
-    public static var tick: Duration { .milliseconds(50) }
+    /// The loop's sleep, while it sleeps: a command cancels it, so that the loop looks at the clock again at once.
+    private var nap: Task<Bool, Never>?
+    /// The longest the loop sleeps with nothing due; commands wake it sooner.
+    public static var idleNap: Duration { .seconds(60) }
 
     /// A scheduler for `root` running at `versions`, acting through the driver `makeDriver` builds (the driver
     /// is created inside the actor and never leaves it).
@@ -102,18 +103,19 @@ public actor Scheduler<C: Clock> where C.Duration == Duration {
             speed = Self.valid(newSpeed)
         }
         publish()
+        nap?.cancel()
     }
 
     /// Runs the timeline until `until` returns true for the core (checked after every change) or the task is
-    /// cancelled. At `max` speed it advances event to event without sleeping; otherwise it sleeps on the clock.
+    /// cancelled. At `max` speed it advances event to event without sleeping; otherwise it sleeps on the clock until
+    /// the next event is due. With nothing due it sleeps until a command comes: an idle scheduler costs nothing.
     public func run(until done: @Sendable (SchedulerCore) -> Bool = { _ in false }) async {
         publish()
         while !Task.isCancelled && !done(core) {
             switch speed {
             case .max:
                 guard let next = core.nextEventTime else {
-                    // Nothing is due: wait for a command.
-                    do { try await clock.sleep(for: Self.tick) } catch { return }
+                    _ = await sleep(until: clock.now.advanced(by: Self.idleNap))
                     continue
                 }
                 core.advance(to: next)
@@ -121,17 +123,42 @@ public actor Scheduler<C: Clock> where C.Duration == Duration {
                 publish()
                 await Task.yield()
             case .factor(let factor):
-                let next = core.nextEventTime
-                let target = next.map { min($0, simulatedNow(factor: factor) + Self.seconds(Self.tick) * factor) }
-                    ?? simulatedNow(factor: factor) + Self.seconds(Self.tick) * factor
-                let wake = anchor.instant.advanced(by: .seconds((target - anchor.time) / factor))
-                do { try await clock.sleep(until: wake, tolerance: nil) } catch { return }
-                // The clock has reached `target`; rounding in the conversion back must not leave it just short.
-                core.advance(to: max(simulatedNow(factor: factor), target))
+                guard let next = core.nextEventTime else {
+                    // Time goes on while nothing is due: the core's clock follows after each long nap.
+                    if await sleep(until: clock.now.advanced(by: Self.idleNap)) {
+                        core.advance(to: simulatedNow(factor: factor))
+                        publish()
+                    }
+                    continue
+                }
+                if next > simulatedNow(factor: factor) {
+                    let wake = anchor.instant.advanced(by: .seconds((next - anchor.time) / factor))
+                    // Woken early by a command (which may have paused, changed the speed or deployed): look again.
+                    guard await sleep(until: wake) else { continue }
+                }
+                // The clock has reached `next`; rounding in the conversion back must not leave it just short.
+                core.advance(to: max(simulatedNow(factor: factor), next))
                 publish()
             }
         }
         publish()
+    }
+
+    /// Sleeps until `deadline` on the clock; false when a command (or cancellation) cut the sleep short.
+    private func sleep(until deadline: C.Instant) async -> Bool {
+        let clock = self.clock
+        let sleeper = Task { () -> Bool in
+            do {
+                try await clock.sleep(until: deadline, tolerance: nil)
+                return true
+            } catch {
+                return false
+            }
+        }
+        nap = sleeper
+        let slept = await withTaskCancellationHandler { await sleeper.value } onCancel: { sleeper.cancel() }
+        nap = nil
+        return slept
     }
 
     /// Ends `updates`: no more will come.

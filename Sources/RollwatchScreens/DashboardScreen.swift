@@ -23,28 +23,33 @@ public enum DashboardScreen {
 
     /// The instances the grid shows, in its order: every instance, or those matching the filter (by id, host,
     /// app, or version label).
-    public static func visibleInstances(_ model: DashboardModel, ui: DashboardUI) -> [FleetSnapshot.Instance] {
-        let all = model.fleet.orderedInstances
-        guard let filter = ui.filter?.lowercased(), !filter.isEmpty else { return all }
-        return all.filter { instance in
-            [instance.ref.instanceId.description, instance.ref.host, instance.ref.appId.description, model.label(of: instance.ref.version)]
-                .contains { $0.lowercased().contains(filter) }
+    public static func visibleInstances(_ model: DashboardModel, ui: DashboardUI) -> [DashboardModel.Entry] {
+        guard let filter = ui.filter?.lowercased(), !filter.isEmpty else { return model.entries }
+        let apps = model.apps.map { $0.description.lowercased() }
+        return model.entries.filter { entry in
+            entry.id.description.lowercased().contains(filter) || entry.host.lowercased().contains(filter) || entry.label.lowercased().contains(filter)
+                || (apps.indices.contains(entry.app) && apps[entry.app].contains(filter))
         }
     }
 
     /// What the reducer needs from the model, so that the session and the tests build it the same way.
     public static func context(_ model: DashboardModel, ui: DashboardUI, canChangeSpeed: Bool = true) -> DashboardContext {
-        let alive = model.fleet.orderedInstances.filter { !$0.isTerminal }
-        let current = model.newVersion.flatMap { new in model.fleet.phase == .succeeded ? new : nil } ?? model.oldVersion
-        return DashboardContext(phase: model.fleet.phase, visibleInstances: visibleInstances(model, ui: ui).map(\.ref.instanceId),
-                                instances: alive.filter { $0.ref.version == current }.count, canChangeSpeed: canChangeSpeed)
+        context(model, ui: ui, visible: visibleInstances(model, ui: ui), canChangeSpeed: canChangeSpeed)
+    }
+
+    static func context(_ model: DashboardModel, ui: DashboardUI, visible: [DashboardModel.Entry], canChangeSpeed: Bool) -> DashboardContext {
+        let current = (model.newVersion.flatMap { new in model.fleet.phase == .succeeded ? new : nil } ?? model.oldVersion).map { model.label(of: $0) }
+        let running = model.entries.reduce(0) { $0 + (!$1.isTerminal && $1.label == current ? 1 : 0) }
+        return DashboardContext(phase: model.fleet.phase, visibleInstances: visible.map(\.id), instances: running, canChangeSpeed: canChangeSpeed)
     }
 
     /// Draws the whole screen.
     public static func render(_ model: DashboardModel, ui: DashboardUI, theme: Theme, width: Int, height: Int,
                               canChangeSpeed: Bool = true) -> CellBuffer {
         var buffer = CellBuffer(width: max(0, width), height: max(0, height), filling: Cell(" ", style: theme.style(.mainText)))
-        let painter = Painter(model: model, ui: ui, theme: theme, context: context(model, ui: ui, canChangeSpeed: canChangeSpeed))
+        let visible = visibleInstances(model, ui: ui)
+        let painter = Painter(model: model, ui: ui, theme: theme, visible: visible,
+                              context: context(model, ui: ui, visible: visible, canChangeSpeed: canChangeSpeed))
         switch layout(width: width, height: height) {
         case .tooSmall: painter.drawTooSmall(on: &buffer)
         case .compact: painter.drawCompact(on: &buffer)
@@ -79,13 +84,19 @@ struct Painter {
     let theme: Theme
     let context: DashboardContext
     let borders: BorderGlyphs
+    /// The instances shown (after the filter), and the grid's groups of them with their ids, worked out once.
+    let visible: [DashboardModel.Entry]
+    let groups: [InstanceGrid.Group]
+    let groupIds: [[InstanceId]]
 
-    init(model: DashboardModel, ui: DashboardUI, theme: Theme, context: DashboardContext) {
+    init(model: DashboardModel, ui: DashboardUI, theme: Theme, visible: [DashboardModel.Entry], context: DashboardContext) {
         self.model = model
         self.ui = ui
         self.theme = theme
         self.context = context
+        self.visible = visible
         borders = theme.isASCII ? .ascii : .light
+        (groups, groupIds) = Self.gridGroups(visible, apps: model.apps, newLabel: model.newVersion.map { model.label(of: $0) })
     }
 
     private var ellipsis: Unicode.Scalar { theme.glyph(.ellipsis) }
@@ -180,7 +191,7 @@ struct Painter {
         guard let totals = model.totals, fleet.plan != nil else {
             let text: String
             switch fleet.phase {
-            case .idle: text = "Ready: \(model.fleet.orderedInstances.filter { !$0.isTerminal }.count) instances. u upgrades, r restarts, s scales, ? shows every key."
+            case .idle: text = "Ready: \(model.entries.filter { !$0.isTerminal }.count) instances. u upgrades, r restarts, s scales, ? shows every key."
             case .succeeded: text = "Done" + (model.elapsed.map { " in " + EventLog.clock($0) } ?? "") + ". u upgrades again."
             case .failed(let reason): text = "Ended: \(reason)"
             default: text = "Starting…"
@@ -241,35 +252,45 @@ struct Painter {
     // MARK: Grid
 
     private var gridTitle: String {
-        let visible = DashboardScreen.visibleInstances(model, ui: ui)
-        let alive = visible.filter { !$0.isTerminal }.count
+        let alive = visible.reduce(0) { $0 + ($1.isTerminal ? 0 : 1) }
         let filtered = ui.filter.map { $0.isEmpty ? "" : " matching /\($0)" } ?? ""
         return "Instances: \(alive) alive" + filtered
     }
 
-    /// The grid's groups: a row group per version (per app and version when there are several apps), new last.
-    private func gridGroups() -> (groups: [InstanceGrid.Group], ids: [[InstanceId]]) {
-        let visible = DashboardScreen.visibleInstances(model, ui: ui)
-        let apps = Set(visible.map(\.ref.appId))
-        var keys: [String] = []
-        var members: [String: [FleetSnapshot.Instance]] = [:]
-        for instance in visible {
-            let version = model.label(of: instance.ref.version)
-            let key = apps.count > 1 ? "\(instance.ref.appId.segments.last ?? "/") \(version)" : version
-            if members[key] == nil { keys.append(key) }
-            members[key, default: []].append(instance)
+    /// The grid's groups: a row group per version (per app and version when there are several apps), in the order
+    /// they first appear, with the ids of their members.
+    static func gridGroups(_ visible: [DashboardModel.Entry], apps: [PathId], newLabel: String?) -> (groups: [InstanceGrid.Group], ids: [[InstanceId]]) {
+        let severalApps = visible.contains { $0.app != visible.first?.app }
+        var groups: [InstanceGrid.Group] = []
+        var ids: [[InstanceId]] = []
+        var groupOf: [String: Int] = [:]
+        // Neighbours mostly share a group: the last one is checked before the table.
+        var last: (app: Int, label: String, group: Int)?
+        for entry in visible {
+            let group: Int
+            if let last, last.app == entry.app || !severalApps, last.label == entry.label {
+                group = last.group
+            } else {
+                let name = apps.indices.contains(entry.app) ? apps[entry.app].segments.last ?? "/" : "?"
+                let key = severalApps ? "\(name) \(entry.label)" : entry.label
+                if let known = groupOf[key] {
+                    group = known
+                } else {
+                    group = groups.count
+                    groupOf[key] = group
+                    let isNew = entry.label == newLabel
+                    groups.append(InstanceGrid.Group(label: key, labelSlot: isNew ? .versionNew : .versionOld, states: []))
+                    ids.append([])
+                }
+                last = (entry.app, entry.label, group)
+            }
+            groups[group].states.append(entry.state)
+            ids[group].append(entry.id)
         }
-        let newLabel = model.newVersion.map { model.label(of: $0) }
-        let groups = keys.map { key in
-            let isNew = newLabel.map { key.hasSuffix($0) } ?? false
-            return InstanceGrid.Group(label: key, labelSlot: isNew ? .versionNew : .versionOld,
-                                      states: (members[key] ?? []).map(InstanceDisplayState.init))
-        }
-        return (groups, keys.map { (members[$0] ?? []).map(\.ref.instanceId) })
+        return (groups, ids)
     }
 
     private func gridRowsNeeded(width: Int) -> Int {
-        let groups = gridGroups().groups
         guard !groups.isEmpty else { return 1 }
         let labelWidth = (groups.map { DisplayWidth.columns($0.label) }.max() ?? 0) + 1
         return InstanceGrid.layout(counts: groups.map(\.states.count), columns: max(1, width - labelWidth), rows: 10_000).rows
@@ -277,7 +298,6 @@ struct Painter {
 
     func drawGrid(in rect: Rect, on buffer: inout CellBuffer) {
         guard !rect.isEmpty else { return }
-        let (groups, ids) = gridGroups()
         guard !groups.isEmpty else {
             let text = ui.filter != nil ? "No instance matches /\(ui.filter ?? "")." : "No instances."
             buffer.write(DisplayWidth.truncated(text, to: rect.width, ellipsis: ellipsis), x: rect.x, y: rect.y, style: theme.style(.dimText), clip: rect)
@@ -285,7 +305,7 @@ struct Painter {
         }
         var selection: (group: Int, index: Int)?
         if let selected = ui.selected {
-            for (group, members) in ids.enumerated() {
+            for (group, members) in groupIds.enumerated() {
                 if let index = members.firstIndex(of: selected) { selection = (group, index) }
             }
         }
@@ -299,8 +319,8 @@ struct Painter {
         let progress = model.fleet.progress.values.sorted { $0.appId < $1.appId }
         let stripRows = strip && rect.height >= 5 ? 2 : 0
         guard !progress.isEmpty else {
-            let alive = model.fleet.orderedInstances.filter { !$0.isTerminal }
-            let healthy = alive.filter { $0.healthy == true }.count
+            let alive = model.entries.filter { !$0.isTerminal }
+            let healthy = alive.filter { $0.state == .healthy }.count
             let text = "\(healthy) of \(alive.count) healthy. The bar with its min-healthy and max-capacity lines appears during a deployment."
             ListView(lines: [ListView.Line(text, style: theme.style(.dimText))]).draw(in: Rect(x: rect.x, y: rect.y, width: rect.width, height: 1), on: &buffer)
             if stripRows > 0 { drawStrip(in: Rect(x: rect.x, y: rect.maxY - stripRows, width: rect.width, height: stripRows), on: &buffer) }
@@ -418,9 +438,9 @@ struct Painter {
             buffer.write("No agents known.", x: inner.x, y: inner.y, style: theme.style(.dimText), clip: inner)
             return
         }
-        var onHost: [String: [FleetSnapshot.Instance]] = [:]
-        for instance in DashboardScreen.visibleInstances(model, ui: ui) where !instance.isTerminal && !instance.ref.host.isEmpty {
-            onHost[instance.ref.host, default: []].append(instance)
+        var onHost: [String: [DashboardModel.Entry]] = [:]
+        for entry in visible where !entry.isTerminal && !entry.host.isEmpty {
+            onHost[entry.host, default: []].append(entry)
         }
         let nameWidth = min(24, (model.agents.map { DisplayWidth.columns($0.hostname) }.max() ?? 0) + 1)
         let attributeWidth = min(24, (model.agents.map { DisplayWidth.columns($0.attributes) }.max() ?? 0) + 1)
@@ -431,7 +451,7 @@ struct Painter {
             let members = onHost[agent.hostname] ?? []
             var cpus = 0.0, mem = 0.0
             for member in members {
-                let resources = model.resources[member.ref.appId] ?? Resources(cpus: 0, mem: 0)
+                let resources = (model.apps.indices.contains(member.app) ? model.resources[model.apps[member.app]] : nil) ?? Resources(cpus: 0, mem: 0)
                 cpus += resources.cpus
                 mem += resources.mem
             }
@@ -448,12 +468,11 @@ struct Painter {
             x += usageWidth
             let room = inner.maxX - x
             guard room > 0 else { continue }
-            let newVersion = model.newVersion
-            let sorted = members.sorted { ($0.ref.version == newVersion ? 1 : 0, $0.ref.instanceId) < ($1.ref.version == newVersion ? 1 : 0, $1.ref.instanceId) }
+            let newLabel = model.newVersion.map { model.label(of: $0) }
+            let sorted = members.sorted { ($0.label == newLabel ? 1 : 0, $0.id) < ($1.label == newLabel ? 1 : 0, $1.id) }
             for (index, member) in sorted.prefix(room).enumerated() {
-                let state = InstanceDisplayState(member)
-                let selected = member.ref.instanceId == ui.selected
-                buffer[x + index, y] = Cell(theme.glyph(state.glyphSlot), style: theme.style(selected ? .selected : state.themeSlot))
+                let selected = member.id == ui.selected
+                buffer[x + index, y] = Cell(theme.glyph(member.state.glyphSlot), style: theme.style(selected ? .selected : member.state.themeSlot))
             }
             if sorted.count > room, room > 0 {
                 buffer[inner.maxX - 1, y] = Cell("+", style: theme.style(.dimText))

@@ -141,6 +141,9 @@ public struct InstanceGrid: Sendable {
         guard cellsWidth > 0, rect.height > 0, !groups.isEmpty else { return Layout(instancesPerCell: 1, cellWidth: 1, rows: 0) }
         let layout = Self.layout(counts: groups.map(\.states.count), columns: cellsWidth, rows: rect.height)
         let perRow = Self.cellsPerRow(columns: cellsWidth, cellWidth: layout.cellWidth)
+        // Each state's cell looked up once, not once per instance.
+        let cellOf = InstanceDisplayState.allCases.map { Cell(theme.glyph($0.glyphSlot), style: theme.style($0.themeSlot)) }
+        let selectedStyle = theme.style(.selected)
         var y = rect.y
         for (groupIndex, group) in groups.enumerated() {
             guard y < rect.maxY else { break }
@@ -151,8 +154,9 @@ public struct InstanceGrid: Sendable {
                 let row = y + index / perRow
                 guard row < rect.maxY else { break }
                 let x = rect.x + labelWidth + (index % perRow) * layout.cellWidth
-                let style = index == selectedCell ? theme.style(.selected) : theme.style(state.themeSlot)
-                buffer[x, row] = Cell(theme.glyph(state.glyphSlot), style: style)
+                var cell = cellOf[state.rawValue]
+                if index == selectedCell { cell.style = selectedStyle }
+                buffer[x, row] = cell
             }
             y += max(1, (cells.count + perRow - 1) / perRow)
         }

@@ -8,7 +8,9 @@ import RollwatchSim
 // last instance replaced; setting up the steady fleet before it is shown apart), events per second and peak
 // memory, against the targets: 100,000 instances in ≤ 2 s and ≤ 300 MB; 10× the instances in ≤ 12× the time.
 // Run it with: swift run -c release rollwatch-bench   (or `rollwatch-bench [--runs=N] INSTANCES AGENTS` for one size;
-// each size runs 5 times by default and the median is judged)
+// each size runs 5 times by default and the median is judged). The dashboard's budgets: `rollwatch-bench render`
+// (a 200x60 frame of 10,000 instances) and `rollwatch-bench idle` (CPU of an idle dashboard over 20 s; needs the
+// release `rollwatch` beside it: swift build -c release), or `rollwatch-bench dashboard` for both.
 
 /// One measured upgrade.
 struct Measurement {
@@ -97,6 +99,12 @@ struct Series {
 }
 
 let arguments = Array(CommandLine.arguments.dropFirst())
+switch arguments.first {
+case "render": exit(DashboardBenchmarks.render() ? 0 : 1)
+case "idle": exit(DashboardBenchmarks.idle() ? 0 : 1)
+case "dashboard": exit(DashboardBenchmarks.render() && DashboardBenchmarks.idle() ? 0 : 1)
+default: break
+}
 let repetitions = arguments.first.flatMap { $0.hasPrefix("--runs=") ? Int($0.dropFirst(7)) : nil } ?? 5
 let sizes = arguments.filter { !$0.hasPrefix("--") }.compactMap(Int.init)
 if sizes.count == 2 {

@@ -22,8 +22,9 @@ final class DashboardFeed: Sendable {
         var model: DashboardModel
         var revision = 0
         var answers: [Answer] = []
-        /// The whole second of the clock last shown, so that time alone redraws once a second at most.
-        var shownSecond = -1
+        /// The simulated time of the last update and the wall-clock moment it came: the clock on screen runs on
+        /// from there at the speed, between updates (the scheduler sends none while nothing happens).
+        var anchor: (time: Double, wall: ContinuousClock.Instant) = (0, .now)
     }
 
     private let state: Mutex<State>
@@ -41,15 +42,10 @@ final class DashboardFeed: Sendable {
             var changed = !update.events.isEmpty || speed != state.model.speed
             state.model.apply(update.events, time: update.time)
             state.model.speed = speed
+            state.anchor = (update.time, .now)
             let rolledBack = if case .rolledBack = update.outcome { true } else { false }
             changed = changed || rolledBack != state.model.rolledBack
             state.model.rolledBack = rolledBack
-            state.model.forgetTerminal(olderThan: Self.endedInstancesKeptFor)
-            let second = Int(update.time.rounded(.down))
-            if second != state.shownSecond {
-                state.shownSecond = second
-                changed = true
-            }
             if changed { state.revision += 1 }
         }
     }
@@ -67,8 +63,30 @@ final class DashboardFeed: Sendable {
         state.withLock { $0.model.predictedDuration = duration }
     }
 
-    /// The revision now, cheap enough to ask every tick.
+    /// The revision now, cheap enough to ask on every pass of the loop.
     var revision: Int { state.withLock { $0.revision } }
+
+    /// The simulated time now: the last update's, run on at the speed since it came.
+    func clock(at wall: ContinuousClock.Instant) -> Double {
+        state.withLock { state in
+            guard let speed = state.model.speed else { return state.model.clock }
+            let elapsed = state.anchor.wall.duration(to: wall)
+            let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+            return max(state.model.clock, state.anchor.time + max(0, seconds) * speed)
+        }
+    }
+
+    /// Brings the model's clock to `time`, forgetting instances that ended long enough before it; true when
+    /// something was forgotten.
+    func advanceClock(to time: Double) -> Bool {
+        state.withLock { state in
+            let before = state.model.entries.count
+            state.model.apply([], time: time)
+            state.model.forgetTerminal(olderThan: Self.endedInstancesKeptFor)
+            if state.model.entries.count != before { state.revision += 1 }
+            return state.model.entries.count != before
+        }
+    }
 
     /// The model and the answers waiting, which are handed over once.
     func take() -> (model: DashboardModel, revision: Int, answers: [Answer]) {
@@ -152,43 +170,50 @@ struct DashboardSession {
             terminal.close()
         }
         var loop = Loop(ui: DashboardUI(speed: options.speed, timeLapseSpeed: options.speed != 1 ? options.speed : options.timeLapse),
-                        theme: theme)
+                        theme: theme, model: feed.take().model)
         while true {
             if let signal = ProcessSignals.received { return ProcessSignals.exitStatus(for: signal) }
-            let event = terminal.nextEvent(timeoutMilliseconds: Self.frameInterval)
-            let (model, revision, answers) = feed.take()
-            var context = DashboardScreen.context(model, ui: loop.ui)
-            var dirty = revision != loop.shownRevision
-            for answer in answers {
-                switch answer {
-                case .preview(let preview, let target):
-                    loop.pendingTarget = target
-                    feed.setPredictedDuration(preview.predictedDuration)
-                    _ = DashboardUI.reduce(&loop.ui, .preview(preview), context: context)
-                case .previewFailed(let reason):
-                    _ = DashboardUI.reduce(&loop.ui, .previewFailed(reason), context: context)
-                }
+            let event = terminal.nextEvent(timeoutMilliseconds: loop.waitMilliseconds())
+            var dirty = false
+            // The clock on screen moves by whole seconds: a frame when it does, none in between.
+            let clock = feed.clock(at: .now)
+            if Int(clock) != Int(loop.model.clock) {
+                _ = feed.advanceClock(to: clock)
                 dirty = true
+            }
+            if feed.revision != loop.revision || dirty {
+                let (model, revision, answers) = feed.take()
+                loop.model = model
+                loop.revision = revision
+                dirty = true
+                for answer in answers {
+                    let context = DashboardScreen.context(loop.model, ui: loop.ui)
+                    switch answer {
+                    case .preview(let preview, let target):
+                        loop.pendingTarget = target
+                        feed.setPredictedDuration(preview.predictedDuration)
+                        _ = DashboardUI.reduce(&loop.ui, .preview(preview), context: context)
+                    case .previewFailed(let reason):
+                        _ = DashboardUI.reduce(&loop.ui, .previewFailed(reason), context: context)
+                    }
+                }
             }
             if let event {
                 if case .resize = event {
                     dirty = true
                 } else if let key = Self.key(for: event) {
+                    loop.lastKey = .now
                     let before = loop.ui
-                    let requested = DashboardUI.reduce(&loop.ui, .key(key), context: context)
+                    let requested = DashboardUI.reduce(&loop.ui, .key(key), context: DashboardScreen.context(loop.model, ui: loop.ui))
                     dirty = dirty || loop.ui != before || !requested.isEmpty
                     for command in requested {
-                        if perform(command, loop: &loop, model: model, sink: commandSink) { return 0 }
+                        if perform(command, loop: &loop, model: loop.model, sink: commandSink) { return 0 }
                     }
-                    context = DashboardScreen.context(model, ui: loop.ui)
                 }
             }
             guard dirty else { continue }
             let size = terminal.size
-            let frame = DashboardScreen.render(model, ui: loop.ui, theme: theme, width: size.width, height: size.height)
-            terminal.present(frame)
-            loop.shownRevision = revision
-            _ = context
+            terminal.present(DashboardScreen.render(loop.model, ui: loop.ui, theme: theme, width: size.width, height: size.height))
         }
     }
 
@@ -196,9 +221,24 @@ struct DashboardSession {
     private struct Loop {
         var ui: DashboardUI
         let theme: Theme
-        var shownRevision = -1
+        /// The model last taken from the feed, and its revision.
+        var model: DashboardModel
+        var revision = -1
         /// The definitions the confirmed upgrade deploys.
         var pendingTarget: GroupDefinition?
+        /// When the last key was pressed: what it started shows within a tenth of a second.
+        var lastKey = ContinuousClock.now
+
+        /// How long to wait for a key: a tenth of a second while something moves (frames are coalesced to ten a
+        /// second at most), else until the clock on screen shows the next second (at most a second).
+        func waitMilliseconds() -> Int {
+            let moving = model.fleet.phase == .running || model.fleet.phase == .paused
+            if moving || lastKey.duration(to: .now) < .seconds(2) { return DashboardSession.frameInterval }
+            if case .preparingUpgrade = ui.overlay { return DashboardSession.frameInterval }
+            guard let speed = model.speed, speed > 0 else { return DashboardSession.frameInterval }
+            let untilNextSecond = (1 - (model.clock - model.clock.rounded(.down))) / speed
+            return min(1_000, max(DashboardSession.frameInterval, Int((untilNextSecond * 1_000).rounded(.up))))
+        }
     }
 
     /// Carries out a command of the reducer; true when the dashboard should end.

@@ -153,7 +153,7 @@ import Testing
         var ui = DashboardUI(speed: 10)
         ui.filter = "v2"
         let visible = DashboardScreen.visibleInstances(model, ui: ui)
-        #expect(!visible.isEmpty && visible.allSatisfy { $0.ref.version == DashboardFixture.targetVersion })
+        #expect(!visible.isEmpty && visible.allSatisfy { $0.label == "v2" })
         let lines = try Self.render(model, ui, width: 120, height: 40).trimmedLines
         #expect(lines.contains { $0.contains("matching /v2") })
         #expect(!lines.contains { $0.hasPrefix("│v1") })

@@ -15,6 +15,7 @@ final class TmuxSession {
 
     deinit {
         _ = try? tmux(["kill-server"], capture: false)
+        try? FileManager.default.removeItem(atPath: (ProcessInfo.processInfo.environment["TMUX_TMPDIR"] ?? "/tmp") + "/tmux-\(getuid())/\(socket)")
     }
 
     /// Types `text` and presses Enter.
