@@ -213,10 +213,14 @@ struct SpawnError: Error, CustomStringConvertible {
         try tmux.waitFor("exit 143") { $0.contains("EXIT=143") && $0.contains { $0.hasPrefix("PROMPT$") } }
     }
 
-    @Test func resizingRedrawsAndTooSmallSaysSo() throws {
+    @Test func withoutToAnUnchangedFileOffersARollingRestartAndResizingRedraws() throws {
         let tmux = try TmuxSession(width: 120, height: 40)
-        try tmux.run(Self.command + "; echo EXIT=$?")
+        try tmux.run("cd \(BinaryRunner.packageRoot.path) && \(BinaryRunner.executable.path) Examples/python-web.json; echo EXIT=$?")
         try tmux.waitFor("the dashboard") { $0.first?.contains("READY") == true }
+        try tmux.press("u")
+        try tmux.waitFor("the restart dialog") { $0.contains { $0.contains("Rolling restart") } && $0.contains { $0.contains("enter: restart") } }
+        try tmux.press("Escape")
+        try tmux.waitFor("the dialog closed") { !$0.contains { $0.contains("Rolling restart") } }
         try Self.resize(tmux, 30, 8)
         try tmux.waitFor("the size message") { $0.joined().contains("40×10") && $0.joined().contains("30×8") }
         try Self.resize(tmux, 80, 24)
