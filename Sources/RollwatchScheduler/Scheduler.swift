@@ -16,10 +16,11 @@ public enum SchedulerCommand: Sendable {
     case resume
     /// Cancel the deployment; roll back to the definitions before it, or leave the fleet as it is.
     case abort(rollBack: Bool)
-    /// Change one run spec's instance count (a scale-only deployment).
-    case scale(PathId, instances: Int, version: String)
-    /// Restart every run spec as it is, at a new version (Marathon's `POST /v2/apps/{id}/restart`).
-    case restart(version: String)
+    /// Change one run spec's instance count (a scale-only deployment); a nil version keeps the one it runs.
+    case scale(PathId, instances: Int, version: String?)
+    /// Restart every run spec as it is, at a new version (Marathon's `POST /v2/apps/{id}/restart`); a nil version
+    /// gets a fresh stamp from the scheduler's clock, unlike any it knows.
+    case restart(version: String?)
     case setSpeed(SchedulerSpeed)
 }
 
@@ -94,10 +95,12 @@ public actor Scheduler<C: Clock> where C.Duration == Duration {
         case .abort(let rollBack):
             core.abort(rollBack: rollBack)
         case .scale(let id, let instances, let version):
-            core.deploy(core.root.scaling(id, to: instances), newVersions: [id: version])
+            core.deploy(core.root.scaling(id, to: instances), newVersions: version.map { [id: $0] } ?? [:])
         case .restart(let version):
-            let versions = Dictionary(core.root.transitiveRunSpecs.map { ($0.id, version) }, uniquingKeysWith: { first, _ in first })
-            core.deploy(core.root, newVersions: versions, restartAll: true)
+            let versions = version.map { version in
+                Dictionary(core.root.transitiveRunSpecs.map { ($0.id, version) }, uniquingKeysWith: { first, _ in first })
+            }
+            core.deploy(core.root, newVersions: versions ?? [:], restartAll: true)
         case .setSpeed(let newSpeed):
             anchor = (clock.now, core.now)
             speed = Self.valid(newSpeed)
@@ -178,7 +181,7 @@ public actor Scheduler<C: Clock> where C.Duration == Duration {
     }
 
     private func simulatedNow(factor: Double) -> Double {
-        anchor.time + Self.seconds(anchor.instant.duration(to: clock.now)) * factor
+        anchor.time + anchor.instant.duration(to: clock.now).inSeconds * factor
     }
 
     private func publish() {
@@ -191,9 +194,5 @@ public actor Scheduler<C: Clock> where C.Duration == Duration {
     private static func valid(_ speed: SchedulerSpeed) -> SchedulerSpeed {
         guard case .factor(let factor) = speed else { return speed }
         return .factor(min(max(factor.isFinite ? factor : 1, 0.01), 10_000))
-    }
-
-    private static func seconds(_ duration: Duration) -> Double {
-        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
     }
 }

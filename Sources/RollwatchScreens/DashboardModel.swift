@@ -73,8 +73,11 @@ public struct DashboardModel: Sendable {
     /// Resources one instance of each run spec takes, for the agent view.
     public var resources: [PathId: Resources] = [:]
     public var agents: [Agent] = []
-    /// The predicted length of the deployment under way, from the plan shown before it started.
-    public var predictedDuration: Double?
+    /// The predicted length of the deployment under way, from the plan confirmed before it started (nil for one
+    /// started otherwise, a roll back, or a plan predicted not to finish).
+    public private(set) var predictedDuration: Double?
+    /// The prediction of a deployment just asked for, which becomes `predictedDuration` when it starts.
+    public var pendingPrediction: Double?
     /// The event log, oldest first, at most `logLimit` entries.
     public private(set) var log: [EventLog.Entry] = []
     /// Healthy old and new over time, at most `sampleLimit` samples (older ones thinned out).
@@ -128,7 +131,7 @@ public struct DashboardModel: Sendable {
             // The first launch of a deployment names the version it deploys; the version it replaces is then the
             // most common other one (a roll back launches the old version and replaces the new).
             if case .statusUpdate(_, "TASK_STAGING", _) = event.kind, fleet.phase == .running || fleet.phase == .paused,
-               newVersion == nil {
+               newVersion == nil, restarts(ref.appId) {
                 newVersion = ref.version
                 if oldVersion == ref.version { oldVersion = Self.mostCommonVersion(in: fleet, other: ref.version) ?? oldVersion }
             }
@@ -149,6 +152,8 @@ public struct DashboardModel: Sendable {
             newVersion = nil
             deploymentStart = event.time
             deploymentEnd = nil
+            predictedDuration = pendingPrediction
+            pendingPrediction = nil
         case .deploymentSuccess, .deploymentFailed:
             deploymentEnd = event.time
         case .rolloutProgress:
@@ -234,6 +239,14 @@ public struct DashboardModel: Sendable {
         return predictedDuration.map { max(0, $0 - elapsed) }
     }
 
+    /// True when the deployment under way restarts `app` (so its launches are of the version deployed; a scale's
+    /// or a relaunch's are not).
+    private func restarts(_ app: PathId) -> Bool {
+        fleet.plan?.steps.contains { step in
+            step.actions.contains { if case .restart(let spec) = $0 { spec.id == app } else { false } }
+        } ?? false
+    }
+
     @discardableResult
     private mutating func label(_ version: String) -> String {
         if let known = versionLabels[version] { return known }
@@ -242,6 +255,8 @@ public struct DashboardModel: Sendable {
         return name
     }
 
+    /// Records the healthy counts at `time` (one sample per moment); past `sampleLimit`, every other sample is
+    /// dropped, so the strip keeps the whole deployment at a coarser grain.
     private mutating func sample(at time: Double) {
         guard let totals else { return }
         let next = HealthSample(time: time, old: totals.old.healthy, new: totals.new.healthy)

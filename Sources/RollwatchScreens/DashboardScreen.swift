@@ -39,8 +39,21 @@ public enum DashboardScreen {
 
     static func context(_ model: DashboardModel, ui: DashboardUI, visible: [DashboardModel.Entry], canChangeSpeed: Bool) -> DashboardContext {
         let current = (model.newVersion.flatMap { new in model.fleet.phase == .succeeded ? new : nil } ?? model.oldVersion).map { model.label(of: $0) }
-        let running = model.entries.reduce(0) { $0 + (!$1.isTerminal && $1.label == current ? 1 : 0) }
-        return DashboardContext(phase: model.fleet.phase, visibleInstances: visible.map(\.id), instances: running, canChangeSpeed: canChangeSpeed)
+        let app = scaledAppIndex(model, ui: ui)
+        let running = model.entries.reduce(0) { $0 + (!$1.isTerminal && $1.app == app && $1.label == current ? 1 : 0) }
+        return DashboardContext(phase: model.fleet.phase, visibleInstances: visible.map(\.id), instances: running,
+                                scaledApp: app.map { model.apps[$0] }, canChangeSpeed: canChangeSpeed)
+    }
+
+    /// The run spec `s` scales: the selected instance's, else the first with an instance alive.
+    public static func scaledApp(_ model: DashboardModel, ui: DashboardUI) -> PathId? {
+        scaledAppIndex(model, ui: ui).map { model.apps[$0] }
+    }
+
+    private static func scaledAppIndex(_ model: DashboardModel, ui: DashboardUI) -> Int? {
+        let selected = ui.selected.flatMap { id in model.entries.first { $0.id == id } }
+        let app = selected?.app ?? model.entries.first { !$0.isTerminal }?.app
+        return app.flatMap { model.apps.indices.contains($0) ? $0 : nil }
     }
 
     /// Draws the whole screen.
@@ -290,6 +303,7 @@ struct Painter {
         return (groups, ids)
     }
 
+    /// The rows the grid needs at `width` with a cell per instance (or the fold that fits), for sizing its box.
     private func gridRowsNeeded(width: Int) -> Int {
         guard !groups.isEmpty else { return 1 }
         let labelWidth = (groups.map { DisplayWidth.columns($0.label) }.max() ?? 0) + 1
@@ -463,7 +477,7 @@ struct Painter {
                              style: theme.style(.dimText), clip: inner)
                 x += attributeWidth
             }
-            let usage = "cpu \(Self.number(cpus))/\(Self.number(agent.cpus)) mem \(Self.number(mem))/\(Self.number(agent.mem))"
+            let usage = "cpu \(Self.resourceAmount(cpus))/\(Self.resourceAmount(agent.cpus)) mem \(Self.resourceAmount(mem))/\(Self.resourceAmount(agent.mem))"
             buffer.write(DisplayWidth.truncated(usage, to: usageWidth - 1, ellipsis: ellipsis), x: x, y: y, style: theme.style(.mainText), clip: inner)
             x += usageWidth
             let room = inner.maxX - x
@@ -483,7 +497,8 @@ struct Painter {
         }
     }
 
-    static func number(_ value: Double) -> String {
+    /// `4`, `1.5`: a resource amount with at most one decimal.
+    static func resourceAmount(_ value: Double) -> String {
         value == value.rounded() ? String(Int(value)) : String((value * 10).rounded() / 10)
     }
 
@@ -493,10 +508,10 @@ struct Painter {
         switch ui.overlay {
         case .none: return
         case .help: drawHelp(in: area, on: &buffer)
-        case .preparingUpgrade(let restart):
+        case .preparingUpgrade(let restart, _):
             drawDialog(title: restart ? "Rolling restart" : "Upgrade", lines: [("Working out the plan in the simulator…", .dialog)],
                        buttons: [("esc", "cancel", false, false)], in: area, on: &buffer)
-        case .confirmUpgrade(let preview): drawUpgrade(preview, in: area, on: &buffer)
+        case .confirmUpgrade(let preview, _): drawUpgrade(preview, in: area, on: &buffer)
         case .confirmAbort(let choice):
             var lines: [(String, ThemeSlot)] = [("The deployment stops taking steps. Then:", .dialog), ("", .dialog),
                                                 ("roll back  deploys the previous definitions again (Marathon's rollback)", .dialog),
@@ -517,7 +532,7 @@ struct Painter {
                                                ("and the simulated cluster goes with rollwatch.", .dialog)],
                        buttons: [("y", "quit", false, true), ("n", "stay", true, false)], in: area, on: &buffer)
         case .scale(let text, let error):
-            var lines: [(String, ThemeSlot)] = [("\(model.app) runs \(context.instances) instances.", .dialog),
+            var lines: [(String, ThemeSlot)] = [("\(context.scaledApp?.description ?? model.app) runs \(context.instances) instances.", .dialog),
                                                 ("Scale to: " + text + "_", .dialogTitle)]
             if let error { lines.append((error, .flashError)) }
             drawDialog(title: "Scale", lines: lines, buttons: [("enter", "scale", true, false), ("esc", "cancel", false, false)], in: area, on: &buffer)
@@ -549,22 +564,26 @@ struct Painter {
             ("arrows", "select an instance"), ("enter", "instance detail"), ("q", "quit (asks while a deployment runs)"),
         ]
         var lines: [(String, ThemeSlot)] = keys.map { ($0.0 + String(repeating: " ", count: max(1, 8 - $0.0.count)) + $0.1, .dialog) }
-        lines.append(("", .dialog))
         lines.append(("States:", .dialogTitle))
         let states = InstanceDisplayState.allCases
-        let names: [InstanceDisplayState: String] = [.waiting: "waiting for an agent", .staging: "staging", .starting: "starting",
-                                                     .unknown: "running, health unknown", .healthy: "healthy", .unhealthy: "unhealthy",
+        let names: [InstanceDisplayState: String] = [.waiting: "waiting for agent", .staging: "staging", .starting: "starting",
+                                                     .unknown: "health unknown", .healthy: "healthy", .unhealthy: "unhealthy",
                                                      .killing: "being killed", .killed: "killed", .failed: "failed"]
-        var inner = drawDialog(title: "Keys", lines: lines + Array(repeating: ("", .dialog), count: (states.count + 1) / 2),
+        // The legend: three states a row, in the rows left under the keys (above the "+N more" row if cut).
+        let columns = 3
+        let legendRows = (states.count + columns - 1) / columns
+        var inner = drawDialog(title: "Keys", lines: lines + Array(repeating: ("", .dialog), count: legendRows),
                                buttons: [("?", "close", true, false)], in: area, on: &buffer)
         guard !inner.isEmpty else { return }
+        let bottom = inner.maxY - (lines.count + legendRows > inner.height ? 1 : 0)
         inner.y += lines.count
-        let half = max(1, inner.width / 2)
+        inner.height = max(0, bottom - inner.y)
+        let columnWidth = max(1, inner.width / columns)
         for (index, state) in states.enumerated() {
-            let x = inner.x + (index % 2) * half, y = inner.y + index / 2
-            guard y < inner.maxY else { break }
+            let x = inner.x + (index % columns) * columnWidth, y = inner.y + index / columns
+            guard y < bottom else { break }
             buffer[x, y] = Cell(theme.glyph(state.glyphSlot), style: theme.style(state.themeSlot))
-            buffer.write(DisplayWidth.truncated(" " + (names[state] ?? ""), to: half - 2, ellipsis: ellipsis), x: x + 1, y: y,
+            buffer.write(DisplayWidth.truncated(" " + (names[state] ?? ""), to: columnWidth - 2, ellipsis: ellipsis), x: x + 1, y: y,
                          style: theme.style(.dialog), clip: inner)
         }
     }

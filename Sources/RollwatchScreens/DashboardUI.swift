@@ -68,9 +68,10 @@ public struct DashboardUI: Sendable, Hashable {
     public enum Overlay: Sendable, Hashable {
         case none
         case help
-        /// `u` or `r` was pressed and the plan is being worked out.
-        case preparingUpgrade(restart: Bool)
-        case confirmUpgrade(UpgradePreview)
+        /// `u` or `r` was pressed and the plan asked for by `request` is being worked out.
+        case preparingUpgrade(restart: Bool, request: Int)
+        /// The plan of `request`, waiting for a yes.
+        case confirmUpgrade(UpgradePreview, request: Int)
         case confirmAbort(AbortChoice)
         case confirmQuit
         /// The instance count being typed, and what was wrong with the last attempt.
@@ -80,6 +81,7 @@ public struct DashboardUI: Sendable, Hashable {
 
     /// A short message in the footer, until the next key.
     public struct Flash: Sendable, Hashable {
+        /// How the message is coloured.
         public enum Level: Sendable, Hashable {
             case info, warning, error
         }
@@ -108,6 +110,9 @@ public struct DashboardUI: Sendable, Hashable {
     public var flash: Flash?
     /// Set once quitting is decided: the session ends the loop.
     public var quitting = false
+    /// The number of the last plan asked for: an answer to an earlier request (one cancelled meanwhile) is
+    /// dropped, so a dialog never shows, nor deploys, a plan other than the one last asked for.
+    public private(set) var lastRequest = 0
 
     /// The fastest and slowest factors `+` and `-` reach.
     public static let fastest = 1_000.0
@@ -124,10 +129,12 @@ public struct DashboardUI: Sendable, Hashable {
 
 /// What the dashboard asks the session to do; the session turns these into scheduler commands.
 public enum DashboardCommand: Sendable, Hashable {
-    /// Work out the plan of an upgrade (or a restart) and answer with `DashboardInput.preview`.
-    case prepareUpgrade(restart: Bool)
-    /// Start the upgrade (or restart) whose preview was confirmed.
-    case deploy(restart: Bool)
+    /// Work out the plan of an upgrade (or a restart) and answer with `DashboardInput.preview`, naming `request`.
+    case prepareUpgrade(restart: Bool, request: Int)
+    /// Start the upgrade (or restart) of the plan `request`, which was confirmed.
+    case deploy(restart: Bool, request: Int)
+    /// Forget the plan `request`: its dialog was cancelled.
+    case cancelUpgrade(request: Int)
     case pause
     case resume
     case abort(rollBack: Bool)
@@ -139,10 +146,10 @@ public enum DashboardCommand: Sendable, Hashable {
 /// What the reducer takes in: keys, and the session's answers.
 public enum DashboardInput: Sendable, Hashable {
     case key(DashboardKey)
-    /// The plan asked for by `prepareUpgrade`.
-    case preview(UpgradePreview)
-    /// The plan could not be made (the file on disk is invalid, …): why.
-    case previewFailed(String)
+    /// The plan asked for by `prepareUpgrade` as `request`.
+    case preview(UpgradePreview, request: Int)
+    /// The plan `request` could not be made (the file on disk is invalid, …): why.
+    case previewFailed(String, request: Int)
 }
 
 /// What the reducer needs to know of the fleet to decide which keys apply.
@@ -150,15 +157,18 @@ public struct DashboardContext: Sendable, Hashable {
     public var phase: FleetSnapshot.Phase
     /// The instances the grid shows now, in its order (after the filter), for moving the selection.
     public var visibleInstances: [InstanceId]
-    /// The instance count `s` starts from.
+    /// The run spec `s` scales, and the instance count it runs now, which the dialog starts from.
+    public var scaledApp: PathId?
     public var instances: Int
     /// False for drivers whose time is the wall clock (time-lapse needs the simulator).
     public var canChangeSpeed: Bool
 
-    public init(phase: FleetSnapshot.Phase, visibleInstances: [InstanceId], instances: Int, canChangeSpeed: Bool = true) {
+    public init(phase: FleetSnapshot.Phase, visibleInstances: [InstanceId], instances: Int, scaledApp: PathId? = nil,
+                canChangeSpeed: Bool = true) {
         self.phase = phase
         self.visibleInstances = visibleInstances
         self.instances = instances
+        self.scaledApp = scaledApp
         self.canChangeSpeed = canChangeSpeed
     }
 
@@ -184,7 +194,7 @@ extension DashboardUI {
         switch overlay {
         case .help: return [Hint("?", "close"), Hint("esc", "close")]
         case .preparingUpgrade: return [Hint("esc", "cancel")]
-        case .confirmUpgrade(let preview):
+        case .confirmUpgrade(let preview, _):
             return [Hint("enter", preview.isRestart ? "restart" : "upgrade"), Hint("esc", "cancel")]
         case .confirmAbort: return [Hint("r", "roll back"), Hint("s", "stop here"), Hint("←→", "choose"), Hint("enter", "confirm"), Hint("esc", "cancel")]
         case .confirmQuit: return [Hint("y", "quit"), Hint("n", "stay")]
@@ -218,12 +228,12 @@ extension DashboardUI {
     /// message saying why, so a key is never silently lost.
     public static func reduce(_ ui: inout DashboardUI, _ input: DashboardInput, context: DashboardContext) -> [DashboardCommand] {
         switch input {
-        case .preview(let preview):
-            guard case .preparingUpgrade = ui.overlay else { return [] }
-            ui.overlay = .confirmUpgrade(preview)
+        case .preview(let preview, let request):
+            guard case .preparingUpgrade(_, request) = ui.overlay else { return [.cancelUpgrade(request: request)] }
+            ui.overlay = .confirmUpgrade(preview, request: request)
             return []
-        case .previewFailed(let reason):
-            guard case .preparingUpgrade = ui.overlay else { return [] }
+        case .previewFailed(let reason, let request):
+            guard case .preparingUpgrade(_, request) = ui.overlay else { return [] }
             ui.overlay = .none
             ui.flash = Flash(reason, level: .error)
             return []
@@ -235,20 +245,22 @@ extension DashboardUI {
             case .help:
                 if key == .escape || key == .character("?") || key == .character("q") || key == .enter { ui.overlay = .none }
                 return []
-            case .preparingUpgrade:
-                if key == .escape { ui.overlay = .none }
-                return []
-            case .confirmUpgrade(let preview):
+            case .preparingUpgrade(_, let request):
+                guard key == .escape else { return [] }
+                ui.overlay = .none
+                return [.cancelUpgrade(request: request)]
+            case .confirmUpgrade(let preview, let request):
                 switch key {
                 case .enter, .character("y"), .character("u"):
                     ui.overlay = .none
                     guard !context.deploymentUnderWay else {
                         ui.flash = Flash("a deployment started meanwhile: not upgrading", level: .warning)
-                        return []
+                        return [.cancelUpgrade(request: request)]
                     }
-                    return [.deploy(restart: preview.isRestart)]
+                    return [.deploy(restart: preview.isRestart, request: request)]
                 case .escape, .character("n"), .character("q"):
                     ui.overlay = .none
+                    return [.cancelUpgrade(request: request)]
                 default: break
                 }
                 return []
@@ -286,8 +298,9 @@ extension DashboardUI {
                 flash = Flash("a deployment is under way: p pauses it, a aborts it", level: .warning)
                 return []
             }
-            overlay = .preparingUpgrade(restart: restart)
-            return [.prepareUpgrade(restart: restart)]
+            lastRequest += 1
+            overlay = .preparingUpgrade(restart: restart, request: lastRequest)
+            return [.prepareUpgrade(restart: restart, request: lastRequest)]
         case .character("p"):
             switch context.phase {
             case .running: return [.pause]

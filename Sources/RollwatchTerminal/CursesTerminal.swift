@@ -32,6 +32,11 @@ public enum TerminalError: Error, CustomStringConvertible {
 public final class CursesTerminal {
     private let screen: OpaquePointer
     private let window: UnsafeMutablePointer<WINDOW>
+    /// The streams ncurses reads and writes: duplicates of standard input and output, closed with the terminal.
+    private let input: UnsafeMutablePointer<FILE>
+    private let output: UnsafeMutablePointer<FILE>
+    /// The cursor's visibility before it was hidden, given back on close.
+    private let cursorBefore: Int32
     private var presented: CellBuffer?
     private var pairs: [ColorPairKey: Int16] = [:]
     private var nextPair: Int32 = 1
@@ -43,7 +48,7 @@ public final class CursesTerminal {
     /// True when standard input and output are both terminals.
     public static var isInteractive: Bool { isatty(STDIN_FILENO) == 1 && isatty(STDOUT_FILENO) == 1 }
 
-    /// Opens the terminal. Install signal handlers (`TerminalSignals.install()`) before this, or ncurses installs
+    /// Opens the terminal. Install signal handlers (`ProcessSignals.install()`) before this, or ncurses installs
     /// its own, which exit with status 1 and skip the caller's clean-up.
     public init() throws {
         guard Self.isInteractive else { throw TerminalError.notATerminal }
@@ -53,15 +58,25 @@ public final class CursesTerminal {
         sigaddset(&resize, SIGWINCH)
         pthread_sigmask(SIG_UNBLOCK, &resize, nil)
         setlocale(LC_ALL, "")
-        guard let output = fdopen(STDOUT_FILENO, "w"), let input = fdopen(STDIN_FILENO, "r") else { throw TerminalError.notATerminal }
+        guard let output = fdopen(dup(STDOUT_FILENO), "w") else { throw TerminalError.notATerminal }
+        guard let input = fdopen(dup(STDIN_FILENO), "r") else {
+            fclose(output)
+            throw TerminalError.notATerminal
+        }
         guard let screen = newterm(nil, output, input) else {
+            fclose(output)
+            fclose(input)
             throw TerminalError.unknownTerminal(getenv("TERM").map { String(cString: $0) } ?? "")
         }
         self.screen = screen
+        self.output = output
+        self.input = input
         set_term(screen)
         guard let window = newwin(0, 0, 0, 0) else {
             endwin()
             delscreen(screen)
+            fclose(output)
+            fclose(input)
             throw TerminalError.notATerminal
         }
         self.window = window
@@ -69,7 +84,7 @@ public final class CursesTerminal {
         noecho()
         nonl()
         keypad(window, true)
-        curs_set(0)
+        cursorBefore = curs_set(0)
         set_escdelay(25)
         leaveok(window, true)
         var colorCount = 0
@@ -86,25 +101,30 @@ public final class CursesTerminal {
         close()
     }
 
-    /// The terminal's size now.
+    /// The terminal's size now (0×0 once closed).
     public var size: (width: Int, height: Int) {
-        (Int(getmaxx(window)), Int(getmaxy(window)))
+        guard !closed else { return (0, 0) }
+        return (Int(getmaxx(window)), Int(getmaxy(window)))
     }
 
-    /// Gives the terminal back: cooked mode, cursor shown, screen as the shell left it. Safe to call twice.
+    /// Gives the terminal back: cooked mode, the cursor as it was, the screen as the shell left it. Safe to call
+    /// twice; nothing is drawn or read afterwards.
     public func close() {
         guard !closed else { return }
         closed = true
-        curs_set(1)
+        curs_set(cursorBefore == ERR ? 1 : cursorBefore)
         endwin()
         delwin(window)
         delscreen(screen)
+        fclose(output)
+        fclose(input)
     }
 
     /// Shows `buffer`, writing only the cells that differ from the last buffer shown (all of them after a resize),
     /// and returns how many cells were written.
     @discardableResult
     public func present(_ buffer: CellBuffer) -> Int {
+        guard !closed else { return 0 }
         var previous = presented
         if let shown = previous, shown.width != buffer.width || shown.height != buffer.height { previous = nil }
         // A full redraw starts from a blank window, so that the cell left alone below stays blank too.
@@ -121,14 +141,9 @@ public final class CursesTerminal {
         return changes.count
     }
 
-    /// Forgets what is on the screen, so that the next `present` writes every cell (after something else drew).
-    public func invalidate() {
-        presented = nil
-        clearok(window, true)
-    }
-
     /// Waits up to `milliseconds` for a key or a resize; nil when none came (or a signal interrupted the wait).
     public func nextEvent(timeoutMilliseconds milliseconds: Int) -> TerminalEvent? {
+        guard !closed else { return nil }
         wtimeout(window, Int32(max(0, milliseconds)))
         var character: wint_t = 0
         let result = wget_wch(window, &character)
@@ -220,6 +235,7 @@ public final class CursesTerminal {
         }
     }
 
+    /// A foreground and background as ncurses numbers, the key of the pair cache.
     private struct ColorPairKey: Hashable {
         let foreground: Int16
         let background: Int16

@@ -42,8 +42,8 @@ enum DashboardBenchmarks {
             let rendered = ContinuousClock.now
             changed = frame.changes(since: previous).count
             let diffed = ContinuousClock.now
-            renderTimes.append(seconds(start.duration(to: rendered)) * 1_000)
-            diffTimes.append(seconds(rendered.duration(to: diffed)) * 1_000)
+            renderTimes.append(start.duration(to: rendered).inSeconds * 1_000)
+            diffTimes.append(rendered.duration(to: diffed).inSeconds * 1_000)
             previous = frame
         }
         let alive = model.fleet.orderedInstances.filter { !$0.isTerminal }.count
@@ -90,7 +90,7 @@ enum DashboardBenchmarks {
             print("idle: the dashboard ended early")
             return false
         }
-        let wall = seconds(start.duration(to: .now))
+        let wall = start.duration(to: .now).inSeconds
         kill(pid, SIGTERM)
         let ticksPerSecond = Double(sysconf(Int32(_SC_CLK_TCK)))
         let share = Double(after - before) / ticksPerSecond / wall * 100

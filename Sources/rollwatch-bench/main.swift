@@ -54,13 +54,9 @@ func measure(instances: Int, agents agentCount: Int) -> Measurement {
         events += core.takeEvents().count
     }
     let finished = ContinuousClock.now
-    return Measurement(instances: instances, agents: agentCount, wallSeconds: seconds(deployed.duration(to: finished)),
-                       setupSeconds: seconds(start.duration(to: deployed)), events: events, simulatedSeconds: core.now,
+    return Measurement(instances: instances, agents: agentCount, wallSeconds: deployed.duration(to: finished).inSeconds,
+                       setupSeconds: start.duration(to: deployed).inSeconds, events: events, simulatedSeconds: core.now,
                        completed: core.outcome == .succeeded)
-}
-
-func seconds(_ duration: Duration) -> Double {
-    Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
 }
 
 /// The process's peak resident memory in MiB (VmHWM), or nil where /proc is not there.

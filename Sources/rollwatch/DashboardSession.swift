@@ -11,13 +11,14 @@ import Synchronization
 /// when something on screen would change, and answers to the loop's requests (upgrade plans). Written by
 /// background tasks, read by the loop on the main thread.
 final class DashboardFeed: Sendable {
-    /// An answer for the loop.
+    /// An answer for the loop, to the plan request it names.
     enum Answer: Sendable {
         /// The plan of an upgrade or restart, and the definitions it deploys.
-        case preview(UpgradePreview, target: GroupDefinition)
-        case previewFailed(String)
+        case preview(UpgradePreview, target: GroupDefinition, request: Int)
+        case previewFailed(String, request: Int)
     }
 
+    /// What the feed holds, behind its lock.
     private struct State {
         var model: DashboardModel
         var revision = 0
@@ -58,9 +59,9 @@ final class DashboardFeed: Sendable {
         }
     }
 
-    /// Sets the prediction shown as the ETA until the pace of the deployment is known.
-    func setPredictedDuration(_ duration: Double?) {
-        state.withLock { $0.model.predictedDuration = duration }
+    /// The prediction of the deployment just asked for, shown as its ETA until its own pace is known.
+    func setPendingPrediction(_ duration: Double?) {
+        state.withLock { $0.model.pendingPrediction = duration }
     }
 
     /// The revision now, cheap enough to ask on every pass of the loop.
@@ -70,9 +71,8 @@ final class DashboardFeed: Sendable {
     func clock(at wall: ContinuousClock.Instant) -> Double {
         state.withLock { state in
             guard let speed = state.model.speed else { return state.model.clock }
-            let elapsed = state.anchor.wall.duration(to: wall)
-            let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-            return max(state.model.clock, state.anchor.time + max(0, seconds) * speed)
+            let elapsed = state.anchor.wall.duration(to: wall).inSeconds
+            return max(state.model.clock, state.anchor.time + max(0, elapsed) * speed)
         }
     }
 
@@ -114,19 +114,23 @@ struct DashboardSession {
         var environment: [String: String]
     }
 
-    /// The longest the loop waits for a key: frames come at most this often while things move.
-    static let frameInterval = 100
+    /// The longest the loop waits for a key, in milliseconds: frames come at most this often while things move.
+    static let frameIntervalMilliseconds = 100
+    /// The longest an upgrade's plan is simulated, in simulated seconds.
+    static let planTimeout = 3_600.0
 
     private let options: Options
     private let scheduler: Scheduler<ContinuousClock>
     private let feed: DashboardFeed
-    private let runSpecs: [RunSpec]
+    /// The scenario's agents and seed, for predicting plans on the same cluster (its fleet is left out: plans
+    /// start from a steady fleet).
+    private let planScenario: Scenario
 
-    init(setup: sending SimulationSetup, options: Options) {
+    init(setup: sending SimulationSetup, scenario: Scenario, options: Options) {
         self.options = options
+        planScenario = Scenario(seed: scenario.seed, agents: scenario.agents, fleet: nil)
         let fleet = setup.core.fleetSnapshot()
         let specs = setup.current.transitiveRunSpecs
-        runSpecs = specs
         var model = DashboardModel(fleet: fleet, app: Self.title(of: setup.current), strategy: Self.strategyText(specs), driver: "SIM",
                                    speed: options.speed)
         model.agents = setup.agents.map { agent in
@@ -170,7 +174,8 @@ struct DashboardSession {
             terminal.close()
         }
         var loop = Loop(ui: DashboardUI(speed: options.speed, timeLapseSpeed: options.speed != 1 ? options.speed : options.timeLapse),
-                        theme: theme, model: feed.take().model)
+                        model: feed.take().model)
+        defer { loop.planning?.task.cancel() }
         while true {
             if let signal = ProcessSignals.received { return ProcessSignals.exitStatus(for: signal) }
             let event = terminal.nextEvent(timeoutMilliseconds: loop.waitMilliseconds())
@@ -189,12 +194,11 @@ struct DashboardSession {
                 for answer in answers {
                     let context = DashboardScreen.context(loop.model, ui: loop.ui)
                     switch answer {
-                    case .preview(let preview, let target):
-                        loop.pendingTarget = target
-                        feed.setPredictedDuration(preview.predictedDuration)
-                        _ = DashboardUI.reduce(&loop.ui, .preview(preview), context: context)
-                    case .previewFailed(let reason):
-                        _ = DashboardUI.reduce(&loop.ui, .previewFailed(reason), context: context)
+                    case .preview(let preview, let target, let request):
+                        let dropped = DashboardUI.reduce(&loop.ui, .preview(preview, request: request), context: context)
+                        if dropped.isEmpty { loop.confirmable = (request, target, preview) }
+                    case .previewFailed(let reason, let request):
+                        _ = DashboardUI.reduce(&loop.ui, .previewFailed(reason, request: request), context: context)
                     }
                 }
             }
@@ -220,12 +224,13 @@ struct DashboardSession {
     /// The loop's own state between frames.
     private struct Loop {
         var ui: DashboardUI
-        let theme: Theme
         /// The model last taken from the feed, and its revision.
         var model: DashboardModel
         var revision = -1
-        /// The definitions the confirmed upgrade deploys.
-        var pendingTarget: GroupDefinition?
+        /// The plan being worked out, and its request number.
+        var planning: (request: Int, task: Task<Void, Never>)?
+        /// The plan the dialog shows: the definitions it deploys and its prediction.
+        var confirmable: (request: Int, target: GroupDefinition, preview: UpgradePreview)?
         /// When the last key was pressed: what it started shows within a tenth of a second.
         var lastKey = ContinuousClock.now
 
@@ -233,18 +238,19 @@ struct DashboardSession {
         /// second at most), else until the clock on screen shows the next second (at most a second).
         func waitMilliseconds() -> Int {
             let moving = model.fleet.phase == .running || model.fleet.phase == .paused
-            if moving || lastKey.duration(to: .now) < .seconds(2) { return DashboardSession.frameInterval }
-            if case .preparingUpgrade = ui.overlay { return DashboardSession.frameInterval }
-            guard let speed = model.speed, speed > 0 else { return DashboardSession.frameInterval }
+            let frame = DashboardSession.frameIntervalMilliseconds
+            if moving || lastKey.duration(to: .now) < .seconds(2) { return frame }
+            if case .preparingUpgrade = ui.overlay { return frame }
+            guard let speed = model.speed, speed > 0 else { return frame }
             let untilNextSecond = (1 - (model.clock - model.clock.rounded(.down))) / speed
-            return min(1_000, max(DashboardSession.frameInterval, Int((untilNextSecond * 1_000).rounded(.up))))
+            return min(1_000, max(frame, Int((untilNextSecond * 1_000).rounded(.up))))
         }
     }
 
-    /// Carries out a command of the reducer; true when the dashboard should end.
+    /// Carries out a command of the reducer; true when the dashboard should end. New versions are left to the
+    /// scheduler, which stamps them from its own clock, unlike any version it knows.
     private func perform(_ command: DashboardCommand, loop: inout Loop, model: DashboardModel,
                          sink: AsyncStream<SchedulerCommand>.Continuation) -> Bool {
-        let version = SchedulerCore.versionStamp(model.clock)
         switch command {
         case .quit:
             return true
@@ -257,32 +263,36 @@ struct DashboardSession {
         case .setSpeed(let speed):
             sink.yield(.setSpeed(.factor(speed)))
         case .scale(let count):
-            guard let spec = scaledSpec(model: model, selected: loop.ui.selected) else { return false }
-            sink.yield(.scale(spec, instances: count, version: version))
-        case .prepareUpgrade(let restart):
-            prepareUpgrade(restart: restart)
-        case .deploy(let restart):
-            if restart {
-                sink.yield(.restart(version: version))
-            } else if let target = loop.pendingTarget {
-                let versions = Dictionary(target.transitiveRunSpecs.map { ($0.id, version) }, uniquingKeysWith: { first, _ in first })
-                sink.yield(.deploy(target, versions: versions, restartAll: false))
+            guard let spec = DashboardScreen.scaledApp(model, ui: loop.ui) else { return false }
+            sink.yield(.scale(spec, instances: count, version: nil))
+        case .prepareUpgrade(let restart, let request):
+            loop.planning?.task.cancel()
+            loop.planning = (request, prepareUpgrade(restart: restart, request: request))
+        case .cancelUpgrade(let request):
+            if loop.planning?.request == request {
+                loop.planning?.task.cancel()
+                loop.planning = nil
             }
-            loop.pendingTarget = nil
+            if loop.confirmable?.request == request { loop.confirmable = nil }
+        case .deploy(let restart, let request):
+            guard let confirmed = loop.confirmable, confirmed.request == request else { return false }
+            feed.setPendingPrediction(confirmed.preview.completes ? confirmed.preview.predictedDuration : nil)
+            if restart {
+                sink.yield(.restart(version: nil))
+            } else {
+                sink.yield(.deploy(confirmed.target, versions: [:], restartAll: false))
+            }
+            loop.confirmable = nil
         }
         return false
     }
 
-    /// The run spec `s` scales: the selected instance's, else the first.
-    private func scaledSpec(model: DashboardModel, selected: InstanceId?) -> PathId? {
-        selected.flatMap { model.fleet.instances[$0]?.ref.appId } ?? runSpecs.first?.id
-    }
-
     /// Works out the plan of an upgrade (to `--to`, or to APP.json as it is on disk now) or of a restart, on a
-    /// background task, by running it on a copy of the simulated cluster from a steady fleet.
-    private func prepareUpgrade(restart: Bool) {
-        let scheduler = self.scheduler, feed = self.feed, options = self.options
-        Task.detached {
+    /// background task, by running it on a copy of the simulated cluster from a steady fleet. A cancelled task's
+    /// answer is not posted.
+    private func prepareUpgrade(restart: Bool, request: Int) -> Task<Void, Never> {
+        let scheduler = self.scheduler, feed = self.feed, options = self.options, scenario = planScenario
+        return Task.detached {
             let current = await scheduler.root
             var target = current
             var isRestart = restart
@@ -291,27 +301,30 @@ struct DashboardSession {
                 do throws(InputError) {
                     target = try SimulationSetup.readRoot(path)
                 } catch {
-                    feed.post(.previewFailed("cannot upgrade: " + error.lines.joined(separator: "; ")))
+                    feed.post(.previewFailed("cannot upgrade: " + error.lines.joined(separator: "; "), request: request))
                     return
                 }
                 isRestart = target == current
             }
-            feed.post(Self.preview(current: current, target: target, restart: isRestart, options: options))
+            let answer = Self.preview(current: current, target: target, restart: isRestart, scenario: scenario, options: options,
+                                      request: request)
+            if !Task.isCancelled { feed.post(answer) }
         }
     }
 
     /// The plan of deploying `target` over `current`, predicted on a simulated copy.
-    static func preview(current: GroupDefinition, target: GroupDefinition, restart: Bool, options: Options) -> DashboardFeed.Answer {
+    static func preview(current: GroupDefinition, target: GroupDefinition, restart: Bool, scenario: Scenario, options: Options,
+                        request: Int) -> DashboardFeed.Answer {
         let setup: SimulationSetup
         do {
-            setup = try SimulationSetup(current: current, target: target, restartAll: restart, scenario: Scenario(), scenarioPath: nil,
-                                        seed: options.seed)
+            setup = try SimulationSetup(current: current, target: target, restartAll: restart, scenario: scenario,
+                                        scenarioPath: options.scenarioPath, seed: options.seed)
         } catch {
-            return .previewFailed("cannot plan: " + error.lines.joined(separator: "; "))
+            return .previewFailed("cannot plan: " + error.lines.joined(separator: "; "), request: request)
         }
-        guard setup.deploy() else { return .previewFailed("nothing to deploy") }
+        guard setup.deploy() else { return .previewFailed("nothing to deploy", request: request) }
         let prediction = Prediction(setup: setup)
-        let timeout = 3_600.0
+        let timeout = planTimeout
         let ending = simulate(setup.core, timeout: timeout, pacing: nil) { prediction.observe($0) }
         prediction.conclude(ending, timeout: timeout)
         let steps = (prediction.plan?.steps ?? []).map { step in step.actions.map(\.summary).joined(separator: ", ") }
@@ -328,7 +341,7 @@ struct DashboardSession {
         let preview = UpgradePreview(isRestart: restart, title: title, strategy: strategyText(target.transitiveRunSpecs), steps: steps,
                                      restarts: restarts, predictedDuration: prediction.duration, completes: prediction.completes,
                                      warnings: warnings)
-        return .preview(preview, target: target)
+        return .preview(preview, target: target, request: request)
     }
 
     // MARK: Words
@@ -345,10 +358,11 @@ struct DashboardSession {
     /// `rolling 0.85 / 0.15`: Marathon's strategy and the first run spec's numbers.
     static func strategyText(_ specs: [RunSpec]) -> String {
         guard let strategy = specs.first?.upgradeStrategy else { return "rolling" }
-        return "rolling \(number(strategy.minimumHealthCapacity)) / \(number(strategy.maximumOverCapacity))"
+        return "rolling \(capacityShare(strategy.minimumHealthCapacity)) / \(capacityShare(strategy.maximumOverCapacity))"
     }
 
-    private static func number(_ value: Double) -> String {
+    /// `0.85`, `0.0`: a capacity share as Marathon's UI writes it.
+    private static func capacityShare(_ value: Double) -> String {
         value == value.rounded() ? String(format: "%.1f", value) : String((value * 1000).rounded() / 1000)
     }
 

@@ -124,7 +124,7 @@ struct Pacing {
             if ProcessSignals.received != nil { return false }
             let left = due - ContinuousClock.now
             let slice = min(left, .milliseconds(100))
-            if slice > .zero { Thread.sleep(forTimeInterval: Double(slice.components.attoseconds) / 1e18 + Double(slice.components.seconds)) }
+            if slice > .zero { Thread.sleep(forTimeInterval: slice.inSeconds) }
         }
         return true
     }

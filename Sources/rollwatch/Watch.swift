@@ -54,8 +54,10 @@ struct Watch: ParsableCommand {
 
     func run() throws {
         let setup: SimulationSetup
+        let parsedScenario: Scenario
         do {
             setup = try SimulationSetup(appPath: app, toPath: to, scenarioPath: scenario, seed: seed)
+            parsedScenario = try scenario.map(SimulationSetup.readScenario) ?? Scenario()
         } catch {
             error.lines.forEach(printError)
             throw ExitCode(ExitCodes.badInput)
@@ -76,7 +78,7 @@ struct Watch: ParsableCommand {
         let options = DashboardSession.Options(appPath: app, toPath: to, scenarioPath: scenario, seed: seed, speed: speed,
                                                timeLapse: timeLapse, theme: chosenTheme, ascii: ascii, noColor: noColor,
                                                environment: environment)
-        let status = DashboardSession(setup: setup, options: options).run()
+        let status = DashboardSession(setup: setup, scenario: parsedScenario, options: options).run()
         if status != 0 { throw ExitCode(status) }
     }
 

@@ -20,8 +20,9 @@ import Testing
 
     @Test func elapsedAndTimeLeftFollowThePace() throws {
         var fixture = try DashboardFixture()
-        fixture.model.predictedDuration = 32
+        fixture.model.pendingPrediction = 32
         fixture.upgrade()
+        #expect(fixture.model.predictedDuration == 32 && fixture.model.pendingPrediction == nil)
         #expect(fixture.model.remaining == 32, "before any new instance is healthy, the prediction")
         fixture.run(to: 16)
         let totals = try #require(fixture.model.totals)

@@ -12,7 +12,7 @@ import Testing
 
     static let phases: [FleetSnapshot.Phase] = [.idle, .running, .paused, .succeeded, .failed(reason: "cancelled")]
     static let overlays: [DashboardUI.Overlay] = [
-        .none, .help, .preparingUpgrade(restart: false), .confirmUpgrade(DashboardFixture.preview), .confirmAbort(.rollBack),
+        .none, .help, .preparingUpgrade(restart: false, request: 0), .confirmUpgrade(DashboardFixture.preview, request: 0), .confirmAbort(.rollBack),
         .confirmAbort(.stop), .confirmAbort(.cancel), .confirmQuit, .scale(text: "20", error: nil), .detail(ids[3]),
     ]
     static let keys: [DashboardKey] = "uprtaq+-=_sg/?yncjkhl0123456789 xZ".map { .character($0) }
@@ -42,6 +42,7 @@ import Testing
                             case .resume: #expect(phase == .paused)
                             case .abort: #expect(context.deploymentUnderWay)
                             case .prepareUpgrade, .deploy, .scale: #expect(!context.deploymentUnderWay)
+                            case .cancelUpgrade: break
                             case .quit: #expect(ui.quitting)
                             case .setSpeed(let speed): #expect(speed >= DashboardUI.slowest && speed <= DashboardUI.fastest)
                             }
@@ -58,37 +59,53 @@ import Testing
     @Test func upgradeAsksForThePlanThenDeploysOnlyWhenConfirmed() {
         var ui = DashboardUI()
         let idle = Self.context(.idle)
-        #expect(Self.press([.character("u")], on: &ui, idle) == [.prepareUpgrade(restart: false)])
-        #expect(ui.overlay == .preparingUpgrade(restart: false))
-        #expect(DashboardUI.reduce(&ui, .preview(DashboardFixture.preview), context: idle).isEmpty)
-        #expect(ui.overlay == .confirmUpgrade(DashboardFixture.preview))
-        #expect(Self.press([.escape], on: &ui, idle).isEmpty)
+        #expect(Self.press([.character("u")], on: &ui, idle) == [.prepareUpgrade(restart: false, request: 1)])
+        #expect(ui.overlay == .preparingUpgrade(restart: false, request: 1))
+        #expect(DashboardUI.reduce(&ui, .preview(DashboardFixture.preview, request: 1), context: idle).isEmpty)
+        #expect(ui.overlay == .confirmUpgrade(DashboardFixture.preview, request: 1))
+        #expect(Self.press([.escape], on: &ui, idle) == [.cancelUpgrade(request: 1)])
         #expect(ui.overlay == .none)
         _ = Self.press([.character("u")], on: &ui, idle)
-        _ = DashboardUI.reduce(&ui, .preview(DashboardFixture.preview), context: idle)
-        #expect(Self.press([.enter], on: &ui, idle) == [.deploy(restart: false)])
+        _ = DashboardUI.reduce(&ui, .preview(DashboardFixture.preview, request: 2), context: idle)
+        #expect(Self.press([.enter], on: &ui, idle) == [.deploy(restart: false, request: 2)])
         #expect(ui.overlay == .none)
     }
 
     @Test func restartGoesThroughTheSameDialog() {
         var ui = DashboardUI()
         let idle = Self.context(.succeeded)
-        #expect(Self.press([.character("r")], on: &ui, idle) == [.prepareUpgrade(restart: true)])
+        #expect(Self.press([.character("r")], on: &ui, idle) == [.prepareUpgrade(restart: true, request: 1)])
         var restart = DashboardFixture.preview
         restart.isRestart = true
-        _ = DashboardUI.reduce(&ui, .preview(restart), context: idle)
-        #expect(Self.press([.character("y")], on: &ui, idle) == [.deploy(restart: true)])
+        _ = DashboardUI.reduce(&ui, .preview(restart, request: 1), context: idle)
+        #expect(Self.press([.character("y")], on: &ui, idle) == [.deploy(restart: true, request: 1)])
+    }
+
+    @Test func aPlanForAnEarlierRequestIsNeverShown() {
+        var ui = DashboardUI()
+        let idle = Self.context(.idle)
+        // r, esc, u: the restart's plan arrives while the upgrade's is awaited.
+        _ = Self.press([.character("r"), .escape, .character("u")], on: &ui, idle)
+        var restart = DashboardFixture.preview
+        restart.isRestart = true
+        #expect(DashboardUI.reduce(&ui, .preview(restart, request: 1), context: idle) == [.cancelUpgrade(request: 1)])
+        #expect(ui.overlay == .preparingUpgrade(restart: false, request: 2))
+        #expect(DashboardUI.reduce(&ui, .previewFailed("stale", request: 1), context: idle).isEmpty)
+        #expect(ui.overlay == .preparingUpgrade(restart: false, request: 2) && ui.flash == nil)
+        _ = DashboardUI.reduce(&ui, .preview(DashboardFixture.preview, request: 2), context: idle)
+        #expect(Self.press([.enter], on: &ui, idle) == [.deploy(restart: false, request: 2)])
     }
 
     @Test func aPlanThatCannotBeMadeIsSaidInTheFooter() {
         var ui = DashboardUI()
         _ = Self.press([.character("u")], on: &ui, Self.context(.idle))
-        _ = DashboardUI.reduce(&ui, .previewFailed("cannot upgrade: app.json:3:5: expected a value"), context: Self.context(.idle))
+        _ = DashboardUI.reduce(&ui, .previewFailed("cannot upgrade: app.json:3:5: expected a value", request: 1), context: Self.context(.idle))
         #expect(ui.overlay == .none)
         #expect(ui.flash?.level == .error && ui.flash?.text.contains("app.json:3:5") == true)
         // An answer nobody waits for (the dialog was cancelled) changes nothing.
         var cancelled = DashboardUI()
-        #expect(DashboardUI.reduce(&cancelled, .preview(DashboardFixture.preview), context: Self.context(.idle)).isEmpty)
+        #expect(DashboardUI.reduce(&cancelled, .preview(DashboardFixture.preview, request: 1), context: Self.context(.idle))
+            == [.cancelUpgrade(request: 1)])
         #expect(cancelled.overlay == .none)
     }
 
@@ -99,8 +116,8 @@ import Testing
             #expect(ui.overlay == .none && ui.flash?.level == .warning)
             // A confirmation that arrives after a deployment started deploys nothing.
             var late = DashboardUI()
-            late.overlay = .confirmUpgrade(DashboardFixture.preview)
-            #expect(Self.press([.enter], on: &late, Self.context(phase)).isEmpty)
+            late.overlay = .confirmUpgrade(DashboardFixture.preview, request: 4)
+            #expect(Self.press([.enter], on: &late, Self.context(phase)) == [.cancelUpgrade(request: 4)])
         }
     }
 

@@ -102,7 +102,7 @@ import Testing
     @Test func confirmDialogs() throws {
         let idle = try DashboardFixture.beforeUpgrade()
         var ui = DashboardUI(speed: 10)
-        ui.overlay = .confirmUpgrade(DashboardFixture.preview)
+        ui.overlay = .confirmUpgrade(DashboardFixture.preview, request: 1)
         try Self.check(idle, ui, name: "confirm-upgrade", sizes: [(120, 40), (80, 24)])
         let running = try DashboardFixture.midUpgrade()
         ui.overlay = .confirmAbort(.rollBack)
@@ -128,7 +128,7 @@ import Testing
     @Test func everySizeFromTinyToHugeDrawsWithoutTrapping() throws {
         let model = try DashboardFixture.midUpgrade()
         var ui = DashboardUI(speed: 10)
-        for overlay: DashboardUI.Overlay in [.none, .help, .confirmAbort(.stop), .confirmUpgrade(DashboardFixture.preview)] {
+        for overlay: DashboardUI.Overlay in [.none, .help, .confirmAbort(.stop), .confirmUpgrade(DashboardFixture.preview, request: 1)] {
             ui.overlay = overlay
             for width in [0, 1, 2, 10, 39, 40, 41, 79, 99, 100, 250] {
                 for height in [0, 1, 3, 9, 10, 11, 29, 30, 80] {
