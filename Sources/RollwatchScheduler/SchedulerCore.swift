@@ -120,6 +120,8 @@ public final class SchedulerCore: DriverSink {
         case deferredLaunch(InstanceId, incarnation: Int)
         /// A driver's own timer.
         case driverWake(token: Int)
+        /// A wake a run spec's machine asked for; `generation` tells its machine from a later one.
+        case machineWake(PathId, token: Int, generation: Int)
     }
 
     /// A scheduler for the definitions in `root`, each at the version given in `versions`, acting through `driver`.
@@ -418,6 +420,9 @@ public final class SchedulerCore: DriverSink {
                 driver.startReadinessChecks(id, check: check, now: now)
             case .resetLaunchDelay:
                 launchFailures[specId] = [:]
+            case .wake(let after, let token):
+                guard let state = states[specId] else { continue }
+                timers.push(.machineWake(specId, token: token, generation: state.machineGeneration), at: now + max(0, after))
             case .finished:
                 break
             }
@@ -513,6 +518,9 @@ public final class SchedulerCore: DriverSink {
         case .report(let id, let incarnation, let report):
             guard let record = instances[id], record.incarnation == incarnation else { return }
             handle(report, for: record)
+        case .machineWake(let specId, let token, let generation):
+            guard let state = states[specId], state.hasMachine, state.machineGeneration == generation else { return }
+            feed(state, .woke(token: token))
         }
     }
 
@@ -837,6 +845,8 @@ final class SpecState {
     private(set) var machine: RolloutMachine?
     /// Whether `machine` is set, asked on every event without touching the machine itself.
     private(set) var hasMachine = false
+    /// Counts the machines this run spec has had, so that a wake asked for by an earlier one is dropped.
+    private(set) var machineGeneration = 0
     /// What its instance ids start with: the app's name (segments joined by `_`, as Marathon's task ids do) and a dot.
     let instanceIdPrefix: String
     var limits: (minHealthy: Int, maxCapacity: Int)?
@@ -852,6 +862,7 @@ final class SpecState {
     func setMachine(_ newMachine: RolloutMachine?) {
         machine = newMachine
         hasMachine = newMachine != nil
+        machineGeneration += 1
     }
 
     /// Feeds the machine in place (never copied out: a copy costs a copy of all it holds).

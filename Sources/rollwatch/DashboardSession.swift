@@ -108,6 +108,7 @@ struct DashboardSession {
         var seed: UInt64?
         var speed: Double
         var timeLapse: Double
+        var strategy: any RolloutStrategy
         var theme: Theme
         var ascii: Bool
         var noColor: Bool
@@ -131,7 +132,7 @@ struct DashboardSession {
         planScenario = Scenario(seed: scenario.seed, agents: scenario.agents, fleet: nil)
         let fleet = setup.core.fleetSnapshot()
         let specs = setup.current.transitiveRunSpecs
-        var model = DashboardModel(fleet: fleet, app: Self.title(of: setup.current), strategy: Self.strategyText(specs), driver: "SIM",
+        var model = DashboardModel(fleet: fleet, app: Self.title(of: setup.current), strategy: Self.strategyText(specs, options.strategy), driver: "SIM",
                                    speed: options.speed)
         model.agents = setup.agents.map { agent in
             DashboardModel.Agent(hostname: agent.hostname,
@@ -318,7 +319,7 @@ struct DashboardSession {
         let setup: SimulationSetup
         do {
             setup = try SimulationSetup(current: current, target: target, restartAll: restart, scenario: scenario,
-                                        scenarioPath: options.scenarioPath, seed: options.seed)
+                                        scenarioPath: options.scenarioPath, seed: options.seed, strategy: options.strategy)
         } catch {
             return .previewFailed("cannot plan: " + error.lines.joined(separator: "; "), request: request)
         }
@@ -338,7 +339,7 @@ struct DashboardSession {
         var warnings: [String] = []
         if let reason = prediction.reason { warnings.append(reason) }
         if let fix = prediction.fix { warnings.append("fix: " + fix) }
-        let preview = UpgradePreview(isRestart: restart, title: title, strategy: strategyText(target.transitiveRunSpecs), steps: steps,
+        let preview = UpgradePreview(isRestart: restart, title: title, strategy: strategyText(target.transitiveRunSpecs, options.strategy), steps: steps,
                                      restarts: restarts, predictedDuration: prediction.duration, completes: prediction.completes,
                                      warnings: warnings)
         return .preview(preview, target: target, request: request)
@@ -355,8 +356,12 @@ struct DashboardSession {
         return "\(name) (\(specs.count) apps)"
     }
 
-    /// `rolling 0.85 / 0.15`: Marathon's strategy and the first run spec's numbers.
-    static func strategyText(_ specs: [RunSpec]) -> String {
+    /// `rolling 0.85 / 0.15` (Marathon's strategy and the first run spec's numbers), or the summary of the
+    /// strategy the first run spec gets.
+    static func strategyText(_ specs: [RunSpec], _ chosen: any RolloutStrategy) -> String {
+        guard let first = specs.first else { return chosen.summary }
+        let used = (chosen as? SelectedStrategy)?.strategy(for: first) ?? chosen
+        guard used is MarathonStrategy else { return used.summary }
         guard let strategy = specs.first?.upgradeStrategy else { return "rolling" }
         return "rolling \(capacityShare(strategy.minimumHealthCapacity)) / \(capacityShare(strategy.maximumOverCapacity))"
     }

@@ -21,10 +21,19 @@ struct SimulationOptions: ParsableArguments {
     @Option(help: "A scenario file: agents and the fleet at the start (see the README).")
     var scenario: String?
 
+    @Option(help: ArgumentHelp("The deployment strategy, over each app's ROLLWATCH_STRATEGY label.", discussion: StrategyRegistry.syntax,
+                               valueName: "spec"))
+    var strategy: String?
+
+    func validate() throws {
+        _ = try StrategyOption.parse(strategy)
+    }
+
     /// Reads the inputs and builds the simulation; bad input is printed and ends the command with exit 64.
     func makeSetup() throws -> SimulationSetup {
-        do {
-            return try SimulationSetup(appPath: app, toPath: to, scenarioPath: scenario, seed: seed)
+        let chosen = try StrategyOption.parse(strategy)
+        do throws(InputError) {
+            return try SimulationSetup(appPath: app, toPath: to, scenarioPath: scenario, seed: seed, strategy: chosen)
         } catch {
             error.lines.forEach(printError)
             throw ExitCode(ExitCodes.badInput)
@@ -38,6 +47,19 @@ struct SimulationOptions: ParsableArguments {
             return false
         }
         return true
+    }
+}
+
+/// `--strategy SPEC`: nothing (each app's label, else Marathon's) or the strategy a spec names.
+enum StrategyOption {
+    /// The strategy to deploy with, or a validation error that shows the syntax.
+    static func parse(_ spec: String?) throws -> any RolloutStrategy {
+        guard let spec else { return SelectedStrategy() }
+        do {
+            return SelectedStrategy(chosen: try StrategyRegistry.parse(spec))
+        } catch {
+            throw ValidationError("--strategy: \(error)")
+        }
     }
 }
 
@@ -64,20 +86,22 @@ struct SimulationSetup {
     /// The version of the `--to` definitions: the moment the run starts.
     static let targetVersion = SchedulerCore.versionStamp(0)
 
-    init(appPath: String, toPath: String?, scenarioPath: String?, seed: UInt64?) throws(InputError) {
+    init(appPath: String, toPath: String?, scenarioPath: String?, seed: UInt64?,
+         strategy: any RolloutStrategy = SelectedStrategy()) throws(InputError) {
         let current = try Self.readRoot(appPath)
         let target = try toPath.map(Self.readRoot) ?? current
         var scenario = Scenario()
         if let scenarioPath {
             scenario = try Self.readScenario(scenarioPath)
         }
-        try self.init(current: current, target: target, restartAll: toPath == nil, scenario: scenario, scenarioPath: scenarioPath, seed: seed)
+        try self.init(current: current, target: target, restartAll: toPath == nil, scenario: scenario, scenarioPath: scenarioPath, seed: seed,
+                      strategy: strategy)
     }
 
     /// A simulation of `current` with the scenario's agents and fleet (or a steady fleet on agents made to fit),
     /// ready to deploy `target`.
     init(current: GroupDefinition, target: GroupDefinition, restartAll: Bool, scenario: Scenario, scenarioPath: String?,
-         seed: UInt64?) throws(InputError) {
+         seed: UInt64?, strategy: any RolloutStrategy = SelectedStrategy()) throws(InputError) {
         self.current = current
         self.target = target
         self.restartAll = restartAll
@@ -86,7 +110,7 @@ struct SimulationSetup {
         sim = SimCluster(agents: agents, seed: seed ?? scenario.seed ?? 1)
         let currentVersions = Dictionary(current.transitiveRunSpecs.map { ($0.id, Self.currentVersion) }, uniquingKeysWith: { first, _ in first })
         targetVersions = Dictionary(target.transitiveRunSpecs.map { ($0.id, Self.targetVersion) }, uniquingKeysWith: { first, _ in first })
-        core = SchedulerCore(root: current, versions: currentVersions, driver: sim, strategy: MarathonStrategy())
+        core = SchedulerCore(root: current, versions: currentVersions, driver: sim, strategy: strategy)
         // Without a scenario fleet: each run spec's own instances, running and healthy.
         let fleet = scenario.fleet.map { $0.map { ($0, Optional($0.count)) } }
             ?? [(Scenario.FleetEntry(version: .current, count: 0, condition: .running, healthy: true), nil)]

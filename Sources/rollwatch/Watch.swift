@@ -43,6 +43,10 @@ struct Watch: ParsableCommand {
     @Option(help: "A scenario file: agents and the fleet at the start (see the README).")
     var scenario: String?
 
+    @Option(help: ArgumentHelp("The deployment strategy, over each app's ROLLWATCH_STRATEGY label.", discussion: StrategyRegistry.syntax,
+                               valueName: "spec"))
+    var strategy: String?
+
     func validate() throws {
         guard speed.isFinite, speed >= DashboardUI.slowest, speed <= DashboardUI.fastest else {
             throw ValidationError("--speed must be between \(DashboardUI.slowest) and \(Int(DashboardUI.fastest)), got \(speed)")
@@ -50,13 +54,15 @@ struct Watch: ParsableCommand {
         guard timeLapse.isFinite, timeLapse > 1, timeLapse <= DashboardUI.fastest else {
             throw ValidationError("--time-lapse must be above 1 and at most \(Int(DashboardUI.fastest)), got \(timeLapse)")
         }
+        _ = try StrategyOption.parse(strategy)
     }
 
     func run() throws {
         let setup: SimulationSetup
         let parsedScenario: Scenario
+        let chosenStrategy = try StrategyOption.parse(strategy)
         do {
-            setup = try SimulationSetup(appPath: app, toPath: to, scenarioPath: scenario, seed: seed)
+            setup = try SimulationSetup(appPath: app, toPath: to, scenarioPath: scenario, seed: seed, strategy: chosenStrategy)
             parsedScenario = try scenario.map(SimulationSetup.readScenario) ?? Scenario()
         } catch {
             error.lines.forEach(printError)
@@ -76,7 +82,7 @@ struct Watch: ParsableCommand {
             throw ExitCode(ExitCodes.badInput)
         }
         let options = DashboardSession.Options(appPath: app, toPath: to, scenarioPath: scenario, seed: seed, speed: speed,
-                                               timeLapse: timeLapse, theme: chosenTheme, ascii: ascii, noColor: noColor,
+                                               timeLapse: timeLapse, strategy: chosenStrategy, theme: chosenTheme, ascii: ascii, noColor: noColor,
                                                environment: environment)
         let status = DashboardSession(setup: setup, scenario: parsedScenario, options: options).run()
         if status != 0 { throw ExitCode(status) }

@@ -18,17 +18,19 @@ struct Simulation {
     let sim: SimCluster
     var events: [RolloutEvent] = []
 
-    init(_ from: GroupDefinition, agents: [SimAgent]? = nil, extra: [RunSpec] = [], seed: UInt64 = 7) {
+    init(_ from: GroupDefinition, agents: [SimAgent]? = nil, extra: [RunSpec] = [], seed: UInt64 = 7,
+         strategy: any RolloutStrategy = MarathonStrategy()) {
         sim = SimCluster(agents: agents ?? SimAgent.toFit(from.transitiveRunSpecs + extra), seed: seed)
         let versions = Dictionary(from.transitiveRunSpecs.map { ($0.id, "v1") }, uniquingKeysWith: { first, _ in first })
-        core = SchedulerCore(root: from, versions: versions, driver: sim, strategy: MarathonStrategy())
+        core = SchedulerCore(root: from, versions: versions, driver: sim, strategy: strategy)
         for spec in from.transitiveRunSpecs {
             core.adopt(count: spec.instances, of: spec, version: "v1", condition: .running, healthy: true)
         }
     }
 
-    init(_ from: AppDefinition, to: AppDefinition? = nil, agents: [SimAgent]? = nil, seed: UInt64 = 7) {
-        self.init(GroupDefinition(id: .root, apps: [from]), agents: agents, extra: to.map { [.app($0)] } ?? [], seed: seed)
+    init(_ from: AppDefinition, to: AppDefinition? = nil, agents: [SimAgent]? = nil, seed: UInt64 = 7,
+         strategy: any RolloutStrategy = MarathonStrategy()) {
+        self.init(GroupDefinition(id: .root, apps: [from]), agents: agents, extra: to.map { [.app($0)] } ?? [], seed: seed, strategy: strategy)
     }
 
     /// Deploys `target` with every changed run spec at version v2.

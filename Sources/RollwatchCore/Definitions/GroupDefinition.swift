@@ -77,6 +77,14 @@ public indirect enum RunSpec: Sendable, Hashable {
         }
     }
 
+    /// The run spec's labels (Marathon ignores rollwatch's own, such as `ROLLWATCH_STRATEGY`).
+    public var labels: [String: String] {
+        switch self {
+        case .app(let app): return app.labels
+        case .pod(let pod): return pod.labels
+        }
+    }
+
     public var instances: Int {
         switch self {
         case .app(let app): return app.instances

@@ -7,6 +7,8 @@ public enum RolloutInput: Sendable, Hashable {
     case healthChanged(InstanceId, version: String, healthy: Bool?)
     /// A readiness check answered.
     case readinessChanged(InstanceId, version: String, ready: Bool)
+    /// The wake the machine asked for with `RolloutAction.wake` is due.
+    case woke(token: Int)
 }
 
 /// What a deployment machine asks the scheduler to do. The machine never acts itself.
@@ -19,6 +21,9 @@ public enum RolloutAction: Sendable, Hashable {
     case startReadinessChecks(InstanceId)
     /// Forget the launch back-off of the run spec: a new version starts with no delay.
     case resetLaunchDelay
+    /// Wake the machine after `after` seconds with `RolloutInput.woke(token)` (for waits such as Kubernetes'
+    /// `minReadySeconds`; the machine itself has no clock).
+    case wake(after: Double, token: Int)
     /// The deployment action is complete.
     case finished
 }
@@ -87,6 +92,8 @@ struct ReadinessTracker: Sendable, Hashable {
             id = instanceId
             before = isHealthyAndReady(id)
             ready.insert(id)
+        case .woke:
+            return (nil, nil)
         }
         return (!before && isHealthyAndReady(id) ? id : nil, startReadiness)
     }

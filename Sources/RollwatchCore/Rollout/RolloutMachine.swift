@@ -4,6 +4,8 @@
 public protocol RolloutStrategy: Sendable {
     /// The name used on the command line and in plans.
     var name: String { get }
+    /// The strategy and its parameters in a few words, for the dashboard's header and dialogs.
+    var summary: String { get }
     /// A fresh restart process for one run spec, given its instances now.
     func makeRestart(for spec: RunSpec, version: String, current: [InstanceSnapshot]) -> any RestartProcess
 }
@@ -30,6 +32,8 @@ public struct MarathonStrategy: RolloutStrategy {
     public init() {}
 
     public var name: String { "marathon" }
+
+    public var summary: String { "marathon rolling restart" }
 
     public func makeRestart(for spec: RunSpec, version: String, current: [InstanceSnapshot]) -> any RestartProcess {
         MarathonRestart(version: version, instances: spec.instances, upgradeStrategy: spec.upgradeStrategy,

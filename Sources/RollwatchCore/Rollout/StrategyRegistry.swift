@@ -1,0 +1,115 @@
+/// The strategies a deployment can use, by name, and the syntax that chooses one: `--strategy SPEC` on the
+/// command line or the `ROLLWATCH_STRATEGY` label of a run spec. A new strategy is one file (its
+/// `RolloutStrategy` and `RestartProcess`) and one line in `makers`.
+public enum StrategyRegistry {
+    /// A spec that cannot be used: what is wrong, with the syntax.
+    public struct SpecError: Error, Sendable, Hashable, CustomStringConvertible {
+        public let message: String
+
+        public var description: String { "\(message); the syntax is \(StrategyRegistry.syntax)" }
+    }
+
+    /// The label that chooses a run spec's strategy (the command line's `--strategy` wins over it).
+    public static let label = "ROLLWATCH_STRATEGY"
+
+    public static let syntax = "marathon | recreate | kubernetes[:maxSurge=N|N%,maxUnavailable=N|N%,minReadySeconds=S] "
+        + "(e.g. kubernetes:maxSurge=25%,maxUnavailable=0)"
+
+    /// Each strategy's name and how it is made from its parameters.
+    static let makers: [(name: String, make: @Sendable ([String: String]) throws(SpecError) -> any RolloutStrategy)] = [
+        ("marathon", { parameters throws(SpecError) in try noParameters("marathon", parameters); return MarathonStrategy() }),
+        ("recreate", { parameters throws(SpecError) in try noParameters("recreate", parameters); return RecreateStrategy() }),
+        ("kubernetes", { parameters throws(SpecError) in try kubernetes(parameters) }),
+    ]
+
+    /// The names of the strategies, in the order they are listed.
+    public static var names: [String] { makers.map(\.name) }
+
+    /// The strategy a spec names: `name` or `name:key=value,key=value`.
+    public static func parse(_ text: String) throws(SpecError) -> any RolloutStrategy {
+        let spec = trimmed(text)
+        let parts = spec.split(separator: ":", maxSplits: 1, omittingEmptySubsequences: false)
+        let name = String(parts.first ?? "").lowercased()
+        guard let maker = makers.first(where: { $0.name == name }) else {
+            throw SpecError(message: "\"\(spec)\" names no strategy (known: \(names.joined(separator: ", ")))")
+        }
+        var parameters: [String: String] = [:]
+        if parts.count == 2 {
+            for pair in parts[1].split(separator: ",", omittingEmptySubsequences: false) {
+                let keyValue = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+                let key = trimmed(String(keyValue[0]))
+                guard keyValue.count == 2, !key.isEmpty else {
+                    throw SpecError(message: "\(name): \"\(pair)\" is not key=value")
+                }
+                guard parameters[key] == nil else { throw SpecError(message: "\(name): \(key) is given twice") }
+                parameters[key] = trimmed(String(keyValue[1]))
+            }
+        }
+        return try maker.make(parameters)
+    }
+
+    private static func trimmed(_ text: String) -> String {
+        String(text.drop { $0 == " " }.reversed().drop { $0 == " " }.reversed())
+    }
+
+    private static func noParameters(_ name: String, _ parameters: [String: String]) throws(SpecError) {
+        if let key = parameters.keys.sorted().first { throw SpecError(message: "\(name) takes no parameters, got \(key)") }
+    }
+
+    /// Kubernetes' parameters, checked as its API server checks them.
+    private static func kubernetes(_ parameters: [String: String]) throws(SpecError) -> any RolloutStrategy {
+        let known = ["maxSurge", "maxUnavailable", "minReadySeconds"]
+        if let unknown = parameters.keys.sorted().first(where: { !known.contains($0) }) {
+            throw SpecError(message: "kubernetes: unknown parameter \(unknown) (known: \(known.joined(separator: ", ")))")
+        }
+        var strategy = KubernetesStrategy()
+        if let text = parameters["maxSurge"] { strategy.maxSurge = try amount(text, field: "maxSurge") }
+        if let text = parameters["maxUnavailable"] { strategy.maxUnavailable = try amount(text, field: "maxUnavailable") }
+        if let text = parameters["minReadySeconds"] {
+            guard let seconds = Int(text), seconds >= 0 else {
+                throw SpecError(message: "kubernetes: minReadySeconds: \"\(text)\" is not a whole number of seconds, 0 or more")
+            }
+            strategy.minReadySeconds = Double(seconds)
+        }
+        if case .percent(let percent) = strategy.maxUnavailable, percent > 100 {
+            throw SpecError(message: "kubernetes: maxUnavailable: Invalid value: \"\(percent)%\": must not be greater than 100%")
+        }
+        if strategy.maxSurge.isZero && strategy.maxUnavailable.isZero {
+            throw SpecError(message: "kubernetes: maxUnavailable: Invalid value: \(strategy.maxUnavailable): may not be 0 when `maxSurge` is 0")
+        }
+        return strategy
+    }
+
+    /// `3` or `25%`.
+    private static func amount(_ text: String, field: String) throws(SpecError) -> InstanceAmount {
+        if text.hasSuffix("%"), let percent = Int(text.dropLast()), percent >= 0 { return .percent(percent) }
+        if let count = Int(text), count >= 0 { return .count(count) }
+        throw SpecError(message: "kubernetes: \(field): \"\(text)\" is neither a count (3) nor a percentage (25%)")
+    }
+}
+
+/// The strategy of each run spec: the command line's when one was given, else the run spec's
+/// `ROLLWATCH_STRATEGY` label, else Marathon's. (A label that cannot be parsed is reported by validation.)
+public struct SelectedStrategy: RolloutStrategy {
+    /// The command line's choice, which overrides the labels.
+    public let chosen: (any RolloutStrategy)?
+
+    public init(chosen: (any RolloutStrategy)? = nil) {
+        self.chosen = chosen
+    }
+
+    public var name: String { chosen?.name ?? "marathon" }
+
+    public var summary: String { chosen?.summary ?? MarathonStrategy().summary }
+
+    /// The strategy a run spec gets.
+    public func strategy(for spec: RunSpec) -> any RolloutStrategy {
+        if let chosen { return chosen }
+        if let text = spec.labels[StrategyRegistry.label], let labelled = try? StrategyRegistry.parse(text) { return labelled }
+        return MarathonStrategy()
+    }
+
+    public func makeRestart(for spec: RunSpec, version: String, current: [InstanceSnapshot]) -> any RestartProcess {
+        strategy(for: spec).makeRestart(for: spec, version: version, current: current)
+    }
+}

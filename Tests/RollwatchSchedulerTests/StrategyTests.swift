@@ -1,0 +1,105 @@
+import RollwatchCore
+import RollwatchScheduler
+import RollwatchSim
+import Testing
+
+/// The pluggable strategies: Kubernetes' rounding and validation, and whole simulated deployments under each,
+/// checked for their capacity invariants.
+@Suite struct StrategyTests {
+    static let v1 = app(#"{"id": "/web", "cmd": "sleep 3", "instances": 10, "healthChecks": [{"intervalSeconds": 2}]}"#)
+    static let v2 = app(#"{"id": "/web", "cmd": "sleep 4", "instances": 10, "healthChecks": [{"intervalSeconds": 2}]}"#)
+
+    @Test(arguments: [(1, 1, 0), (3, 1, 0), (4, 1, 1), (10, 3, 2)])
+    func kubernetesDefaultsRoundSurgeUpAndUnavailableDown(replicas: Int, surge: Int, unavailable: Int) {
+        let resolved = KubernetesStrategy().resolved(for: replicas)
+        #expect(resolved.maxSurge == surge && resolved.maxUnavailable == unavailable)
+    }
+
+    @Test func bothResolvingToZeroMakesUnavailableOne() throws {
+        let strategy = try #require(try StrategyRegistry.parse("kubernetes:maxSurge=0,maxUnavailable=1%") as? KubernetesStrategy)
+        #expect(strategy.resolved(for: 2) == (maxSurge: 0, maxUnavailable: 1))
+        #expect(strategy.resolved(for: 100) == (maxSurge: 0, maxUnavailable: 1))
+        #expect(strategy.resolved(for: 300) == (maxSurge: 0, maxUnavailable: 3))
+    }
+
+    @Test func specsAreCheckedWithKubernetesWording() throws {
+        for spec in ["kubernetes:maxSurge=0,maxUnavailable=0", "kubernetes:maxSurge=0%,maxUnavailable=0"] {
+            #expect(throws: StrategyRegistry.SpecError.self) { try StrategyRegistry.parse(spec) }
+            do {
+                _ = try StrategyRegistry.parse(spec)
+            } catch {
+                #expect(error.description.contains("may not be 0 when `maxSurge` is 0"))
+                #expect(error.description.contains("the syntax is marathon | recreate | kubernetes["))
+            }
+        }
+        let failures = ["kubernetes:maxUnavailable=101%", "kubernetes:maxSurge=-1", "kubernetes:surge=1", "kubernetes:maxSurge",
+                        "canary:steps=10", "recreate:fast=1", "kubernetes:maxSurge=1,maxSurge=2", "kubernetes:minReadySeconds=x"]
+        for spec in failures {
+            #expect(throws: StrategyRegistry.SpecError.self, "\(spec)") { try StrategyRegistry.parse(spec) }
+        }
+        #expect(try StrategyRegistry.parse(" Kubernetes:maxSurge=25%, maxUnavailable=0 ").name == "kubernetes")
+        #expect(try StrategyRegistry.parse("recreate").name == "recreate")
+        #expect(try StrategyRegistry.parse("marathon").name == "marathon")
+    }
+
+    /// Runs v1 → v2 under `strategy` and checks alive ≤ maxCapacity and healthy ≥ minHealthy after every change.
+    static func deploy(_ strategy: any RolloutStrategy, minHealthy: Int, maxCapacity: Int) -> Simulation {
+        var simulation = Simulation(v1, to: v2, strategy: strategy)
+        simulation.deploy(v2)
+        simulation.run()
+        #expect(simulation.core.outcome == .succeeded, "\(strategy.summary)")
+        for progress in simulation.progress {
+            #expect(progress.old.alive + progress.new.alive <= maxCapacity, "\(strategy.summary): \(progress)")
+            #expect(progress.old.healthy + progress.new.healthy >= minHealthy, "\(strategy.summary): \(progress)")
+        }
+        let last = simulation.progress.last
+        #expect(last?.new.healthy == 10 && last?.old.alive == 0)
+        return simulation
+    }
+
+    @Test(arguments: ["kubernetes", "kubernetes:maxSurge=0,maxUnavailable=2", "kubernetes:maxSurge=3,maxUnavailable=0",
+                      "kubernetes:maxSurge=100%,maxUnavailable=0", "kubernetes:maxSurge=1,maxUnavailable=1"])
+    func kubernetesKeepsItsBoundsOverAWholeDeployment(_ spec: String) throws {
+        let strategy = try #require(try StrategyRegistry.parse(spec) as? KubernetesStrategy)
+        let (surge, unavailable) = strategy.resolved(for: 10)
+        let simulation = Self.deploy(strategy, minHealthy: 10 - unavailable, maxCapacity: 10 + surge)
+        // At the start the surge is launched and the unavailable share killed at once; the killed count until gone.
+        #expect(simulation.statuses("TASK_STAGING").filter { $0.time == 0 }.count == min(10, surge), "\(spec)")
+        #expect(simulation.statuses("TASK_KILLING").filter { $0.time == 0 }.count == unavailable, "\(spec)")
+    }
+
+    @Test func minReadySecondsHoldsEachNewInstanceBackBeforeItCounts() throws {
+        let quick = Self.deploy(try StrategyRegistry.parse("kubernetes:maxSurge=1,maxUnavailable=0"), minHealthy: 10, maxCapacity: 11)
+        let careful = Self.deploy(try StrategyRegistry.parse("kubernetes:maxSurge=1,maxUnavailable=0,minReadySeconds=10"), minHealthy: 10, maxCapacity: 11)
+        let quickTime = try #require(quick.events.last?.time), carefulTime = try #require(careful.events.last?.time)
+        // Ten waves, each at least 10 s longer.
+        #expect(carefulTime >= quickTime + 100 - 1e-6, "\(quickTime) s without, \(carefulTime) s with minReadySeconds=10")
+        // No old instance is killed before the new one it waits for has been healthy for 10 s.
+        let healthy = careful.events.compactMap { event -> Double? in
+            if case .instanceHealthChanged(let ref, true) = event.kind, ref.version == "v2" { return event.time } else { return nil }
+        }
+        let kills = careful.statuses("TASK_KILLING").filter { $0.ref.version == "v1" }.map(\.time)
+        #expect(kills.count == 10)
+        for (index, kill) in kills.enumerated() where index < healthy.count {
+            #expect(kill >= healthy[index] + 10 - 1e-9, "kill \(index) at \(kill), new healthy at \(healthy[index])")
+        }
+    }
+
+    @Test func recreateStopsEveryOldInstanceBeforeTheFirstNewOneStarts() {
+        let simulation = Self.deploy(RecreateStrategy(), minHealthy: 0, maxCapacity: 10)
+        let lastOldGone = simulation.statuses("TASK_KILLED").filter { $0.ref.version == "v1" }.map(\.time).max() ?? 0
+        let firstNew = simulation.statuses("TASK_STAGING").filter { $0.ref.version == "v2" }.map(\.time).min() ?? 0
+        #expect(simulation.statuses("TASK_KILLED").filter { $0.ref.version == "v1" }.count == 10)
+        #expect(firstNew >= lastOldGone)
+        #expect(simulation.progress.contains { $0.old.healthy + $0.new.healthy == 0 }, "the app is down in between")
+    }
+
+    @Test func theLabelChoosesAndTheCommandLineWins() throws {
+        var labelled = Self.v2
+        labelled.labels[StrategyRegistry.label] = "recreate"
+        #expect(SelectedStrategy().strategy(for: .app(labelled)).name == "recreate")
+        #expect(SelectedStrategy().strategy(for: .app(Self.v2)).name == "marathon")
+        let chosen = SelectedStrategy(chosen: try StrategyRegistry.parse("kubernetes"))
+        #expect(chosen.strategy(for: .app(labelled)).name == "kubernetes")
+    }
+}
