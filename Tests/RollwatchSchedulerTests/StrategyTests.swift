@@ -102,4 +102,14 @@ import Testing
         let chosen = SelectedStrategy(chosen: try StrategyRegistry.parse("kubernetes"))
         #expect(chosen.strategy(for: .app(labelled)).name == "kubernetes")
     }
+
+    @Test func aLabelThatNamesNoStrategyIsAValidationErrorAtItsPath() {
+        let bad = DefinitionLoader.load(Array(#"{"id": "/web", "cmd": "x", "labels": {"ROLLWATCH_STRATEGY": "kubernetes:maxSurge=0,maxUnavailable=0"}}"#.utf8))
+        #expect(!bad.isValid)
+        #expect(bad.errors.contains { $0.path.description == "/labels/ROLLWATCH_STRATEGY" && $0.message.contains("may not be 0 when `maxSurge` is 0") })
+        let pod = DefinitionLoader.load(Array(#"{"id": "/p", "labels": {"ROLLWATCH_STRATEGY": "bluegreen"}, "containers": [{"name": "c", "resources": {"cpus": 0.1, "mem": 32}, "exec": {"command": {"shell": "sleep 1"}}}]}"#.utf8))
+        #expect(pod.errors.contains { $0.path.description == "/labels/ROLLWATCH_STRATEGY" && $0.message.contains("names no strategy") })
+        let good = DefinitionLoader.load(Array(#"{"id": "/web", "cmd": "x", "labels": {"ROLLWATCH_STRATEGY": "recreate"}}"#.utf8))
+        #expect(good.isValid)
+    }
 }

@@ -43,6 +43,7 @@ enum AppDecoder {
         app.requirePorts = app.usesHostNetworking && (reader.bool("requirePorts") ?? false)
         app.env = CommonDecoders.environment(reader, key: "env", secrets: secrets)
         app.labels = reader.stringMap("labels") ?? [:]
+        CommonDecoders.rollwatchLabels(app.labels, at: path, sink: sink)
         app.instances = CommonDecoders.nonNegativeInt(reader, "instances") ?? 1
         app.resources = CommonDecoders.resources(reader, defaults: Resources(), cpusMinimum: 0.001)
         app.constraints = ConstraintDecoder.decodeArrayConstraints(reader)

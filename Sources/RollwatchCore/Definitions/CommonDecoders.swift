@@ -1,5 +1,16 @@
 /// Reading steps that apps, pods and groups share, so that one rule reads one way everywhere.
 enum CommonDecoders {
+    /// Checks the labels rollwatch reads (Marathon ignores them): a `ROLLWATCH_STRATEGY` that names no strategy,
+    /// or gives it wrong parameters, is an error at its path, with the syntax.
+    static func rollwatchLabels(_ labels: [String: String], at path: JSONPath, sink: DiagnosticSink) {
+        guard let spec = labels[StrategyRegistry.label] else { return }
+        do {
+            _ = try StrategyRegistry.parse(spec)
+        } catch {
+            sink.error(path.appending("labels").appending(StrategyRegistry.label), error.description)
+        }
+    }
+
     /// Reads, checks and resolves an `id` against `base`. With `requireDirectChild`, the id must name a direct
     /// child of `base` (apps and groups inside a group). Returns `fallback` when there is no usable id.
     static func readId(_ reader: ObjectReader, relativeTo base: PathId, requireDirectChild: Bool, missing: String,

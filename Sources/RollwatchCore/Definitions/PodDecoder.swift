@@ -40,6 +40,7 @@ enum PodDecoder {
                                                           fallback: group.appending("unnamed-pod")))
         let secrets = CommonDecoders.secretNames(reader)
         pod.labels = reader.stringMap("labels") ?? [:]
+        CommonDecoders.rollwatchLabels(pod.labels, at: path, sink: sink)
         pod.environment = CommonDecoders.environment(reader, key: "environment", secrets: secrets)
         pod.user = reader.string("user")
         pod.version = reader.string("version")

@@ -53,7 +53,8 @@ public enum ValidationOutput {
             var parts = ["group \(group.id)", count(apps, "app")]
             if pods > 0 { parts.append(count(pods, "pod")) }
             parts.append(count(specs.map(\.instances).reduce(0, +), "instance"))
-            parts.append("strategy marathon per app")
+            let strategies = Set(specs.map { SelectedStrategy().strategy(for: $0).name }).sorted()
+            parts.append("strategy " + (strategies.isEmpty ? "marathon" : strategies.joined(separator: " / ")) + " per app")
             let order = group.dependencyClasses.map { $0.map(\.description).joined(separator: " + ") }
             if order.count > 1 { parts.append("order " + order.joined(separator: " → ")) }
             return parts.joined(separator: ", ")
@@ -61,6 +62,10 @@ public enum ValidationOutput {
     }
 
     private static func describe(_ spec: RunSpec) -> String {
+        let chosen = SelectedStrategy().strategy(for: spec)
+        guard chosen is MarathonStrategy else {
+            return "\(count(spec.instances, "instance"))\(spec.isResident ? " (resident)" : ""), strategy \(chosen.summary) (\(StrategyRegistry.label))"
+        }
         let strategy = spec.upgradeStrategy
         var text = "\(count(spec.instances, "instance"))\(spec.isResident ? " (resident)" : ""), strategy marathon "
             + "(minimumHealthCapacity \(Rules.format(strategy.minimumHealthCapacity)), "
