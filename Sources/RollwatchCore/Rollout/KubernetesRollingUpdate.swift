@@ -138,8 +138,10 @@ public struct KubernetesRollingUpdate: RestartProcess, Sendable, Hashable {
     public mutating func handle(_ input: RolloutInput) -> [RolloutAction] {
         guard !isFinished else { return [] }
         var actions: [RolloutAction] = []
+        let touched: InstanceId?
         switch input {
         case .instanceChanged(let snapshot):
+            touched = snapshot.id
             let isNew = snapshot.version == version
             if var known = tracked[snapshot.id] {
                 let wasRunning = known.snapshot.condition == .running
@@ -159,16 +161,19 @@ public struct KubernetesRollingUpdate: RestartProcess, Sendable, Hashable {
                 actions.append(.kill(snapshot.id, goal: goal))
             }
         case .healthChanged(let id, _, let healthy):
+            touched = id
             tracked[id]?.healthy = healthy
         case .readinessChanged(let id, _, let ready):
+            touched = id
             tracked[id]?.ready = ready
         case .woke(let token):
+            touched = nil
             if let id = tokens.removeValue(forKey: token), tracked[id]?.availabilityToken == token {
                 tracked[id]?.availabilityToken = nil
                 if isHealthyAndReady(id) { tracked[id]?.available = true }
             }
         }
-        actions += updateAvailability()
+        if let touched { actions += updateAvailability(of: touched) }
         return actions + reconcile()
     }
 
@@ -189,32 +194,26 @@ public struct KubernetesRollingUpdate: RestartProcess, Sendable, Hashable {
         return healthy && instance.ready
     }
 
-    /// New instances that became healthy and ready start their minimum ready time (or are available at once);
-    /// any instance that stopped being healthy and ready is no longer available.
-    private mutating func updateAvailability() -> [RolloutAction] {
-        var actions: [RolloutAction] = []
-        for id in tracked.keys.sorted() {
-            guard let instance = tracked[id] else { continue }
-            let good = instance.snapshot.version == version ? isHealthyAndReady(id)
-                : instance.snapshot.goal == .running && instance.snapshot.condition == .running && (instance.healthy ?? instance.snapshot.consideredHealthy)
-            if !good {
-                if instance.available || instance.availabilityToken != nil {
-                    tracked[id]?.available = false
-                    tracked[id]?.availabilityToken = nil
-                }
-                continue
-            }
-            guard !instance.available, instance.availabilityToken == nil else { continue }
-            if minReadySeconds == 0 || instance.snapshot.version != version {
-                tracked[id]?.available = true
-            } else {
-                nextToken += 1
-                tokens[nextToken] = id
-                tracked[id]?.availabilityToken = nextToken
-                actions.append(.wake(after: minReadySeconds, token: nextToken))
-            }
+    /// An input's instance: a new one that became healthy and ready starts its minimum ready time (or is
+    /// available at once, as an old healthy one is); one that stopped being healthy and ready is not available.
+    private mutating func updateAvailability(of id: InstanceId) -> [RolloutAction] {
+        guard let instance = tracked[id] else { return [] }
+        let good = instance.snapshot.version == version ? isHealthyAndReady(id)
+            : instance.snapshot.goal == .running && instance.snapshot.condition == .running && (instance.healthy ?? instance.snapshot.consideredHealthy)
+        guard good else {
+            tracked[id]?.available = false
+            tracked[id]?.availabilityToken = nil
+            return []
         }
-        return actions
+        guard !instance.available, instance.availabilityToken == nil else { return [] }
+        if minReadySeconds == 0 || instance.snapshot.version != version {
+            tracked[id]?.available = true
+            return []
+        }
+        nextToken += 1
+        tokens[nextToken] = id
+        tracked[id]?.availabilityToken = nextToken
+        return [.wake(after: minReadySeconds, token: nextToken)]
     }
 
     /// The Deployment controller's step: scale the new version up within the surge, then the old one down as
