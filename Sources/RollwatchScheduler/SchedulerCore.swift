@@ -71,6 +71,8 @@ public final class SchedulerCore: DriverSink {
         /// The run specs of the running step, in the step's order; each holds its machine.
         var stepStates: [SpecState] = []
         let versions: [PathId: String]
+        /// When it last made progress (a new instance healthy, an old one gone, a step started), for the deadline.
+        var lastProgressAt: Double = 0
 
         init(id: String, plan: DeploymentPlan, original: GroupDefinition, isRollback: Bool, versions: [PathId: String]) {
             self.id = id
@@ -84,6 +86,13 @@ public final class SchedulerCore: DriverSink {
     }
 
     public let strategy: any RolloutStrategy
+    /// Seconds without progress after which a deployment fails (Kubernetes' `progressDeadlineSeconds`); nil for
+    /// never, as in Marathon. Not counted while paused.
+    public var progressDeadline: Double?
+    /// Roll a deployment that missed its progress deadline back, as Marathon's rollback does.
+    public var rollBackOnDeadline = false
+    /// Why the last deployment asked for failed (its progress deadline), even when it was then rolled back.
+    public private(set) var failure: String?
     public private(set) var now: Double = 0
     /// What runs now, or is being deployed: the target of the deployment in progress.
     public private(set) var root: GroupDefinition
@@ -122,6 +131,8 @@ public final class SchedulerCore: DriverSink {
         case driverWake(token: Int)
         /// A wake a run spec's machine asked for; `generation` tells its machine from a later one.
         case machineWake(PathId, token: Int, generation: Int)
+        /// Time to see whether the deployment has made progress within its deadline.
+        case progressCheck(deploymentId: String)
     }
 
     /// A scheduler for the definitions in `root`, each at the version given in `versions`, acting through `driver`.
@@ -227,8 +238,12 @@ public final class SchedulerCore: DriverSink {
         let planId = hex4(deploymentCount) + "-" + String(Int(now * 1000))
         deployment = Deployment(id: "deployment-\(planId)", plan: plan, original: original, isRollback: rollbackInProgress,
                                 versions: deploymentVersions)
+        if !rollbackInProgress { failure = nil }
         rollbackInProgress = false
         outcome = nil
+        if let progressDeadline, let running = deployment {
+            timers.push(.progressCheck(deploymentId: running.id), at: now + progressDeadline)
+        }
         startStep(0)
         drain()
         return .started(planId: deployment?.id ?? "deployment-\(planId)")
@@ -248,6 +263,8 @@ public final class SchedulerCore: DriverSink {
     public func resume() {
         guard let running = deployment, running.paused else { return }
         running.paused = false
+        // The deadline is not counted while paused: it starts again from the resume.
+        running.lastProgressAt = now
         var released: [(SpecState, [RolloutAction])] = []
         for state in running.stepStates {
             released.append((state, state.resumeMachine()))
@@ -342,6 +359,7 @@ public final class SchedulerCore: DriverSink {
     private func startStep(_ index: Int) {
         guard let running = deployment else { return }
         running.stepIndex = index
+        running.lastProgressAt = now
         clearMachines(running)
         emit(.deploymentInfo(planId: running.id, plan: running.plan, step: index + 1))
         let step = running.plan.steps[index]
@@ -377,6 +395,30 @@ public final class SchedulerCore: DriverSink {
             let wasRollback = running.isRollback
             finishDeployment(running, event: .deploymentSuccess(planId: running.id, plan: running.plan),
                              outcome: wasRollback ? .rolledBack(completed: true) : .succeeded)
+        }
+    }
+
+    /// Fails the deployment when it has made no progress for its deadline (and rolls it back when asked),
+    /// else looks again when the deadline would next run out.
+    private func checkProgress(_ deploymentId: String) {
+        guard let running = deployment, running.id == deploymentId, let deadline = progressDeadline else { return }
+        let due = running.lastProgressAt + deadline
+        guard !running.paused, now >= due - 1e-9 else {
+            timers.push(.progressCheck(deploymentId: deploymentId), at: running.paused ? now + deadline : due)
+            return
+        }
+        let seconds = EventEncoder.fixed(deadline, digits: 0)
+        let reason = "no progress for \(seconds) s (progress deadline): " + running.stepStates.map { state in
+            "\(state.id) has \(state.new.healthy) of \(state.targetInstances) new instances healthy"
+        }.joined(separator: "; ")
+        failure = reason
+        finishDeployment(running, event: .deploymentFailed(planId: running.id, plan: running.plan, reason: reason),
+                         outcome: .cancelled(reason: reason))
+        guard rollBackOnDeadline else { return }
+        rollbackInProgress = true
+        if case .nothingToDo = deploy(running.original) {
+            rollbackInProgress = false
+            outcome = .rolledBack(completed: true)
         }
     }
 
@@ -521,6 +563,8 @@ public final class SchedulerCore: DriverSink {
         case .machineWake(let specId, let token, let generation):
             guard let state = states[specId], state.hasMachine, state.machineGeneration == generation else { return }
             feed(state, .woke(token: token))
+        case .progressCheck(let deploymentId):
+            checkProgress(deploymentId)
         }
     }
 
@@ -691,6 +735,10 @@ public final class SchedulerCore: DriverSink {
             guard deployment != nil, state.hasMachine else { continue }
             let progress = progress(of: state)
             if state.lastProgress != progress {
+                // Progress, for the deadline: one more new instance healthy, or one fewer old instance.
+                if let before = state.lastProgress, progress.new.healthy > before.new.healthy || progress.old.alive < before.old.alive {
+                    deployment?.lastProgressAt = now
+                }
                 state.lastProgress = progress
                 emit(.rolloutProgress(progress))
             }

@@ -206,7 +206,7 @@ struct Painter {
             switch fleet.phase {
             case .idle: text = "Ready: \(model.entries.filter { !$0.isTerminal }.count) instances. u upgrades, r restarts, s scales, ? shows every key."
             case .succeeded: text = "Done" + (model.elapsed.map { " in " + EventLog.clock($0) } ?? "") + ". u upgrades again."
-            case .failed(let reason): text = "Ended: \(reason)"
+            case .failed(let reason): text = "Ended: \(reason). u upgrades again (fix the version first), r restarts what runs."
             default: text = "Starting…"
             }
             buffer.write(DisplayWidth.truncated(text, to: rect.width, ellipsis: ellipsis), x: rect.x, y: rect.y, style: theme.style(.dimText), clip: rect)

@@ -149,7 +149,7 @@ final class Prediction {
         case .ended(.succeeded):
             completes = true
         case .ended, .interrupted:
-            reason = "the deployment was cancelled"
+            reason = setup.core.failure ?? "the deployment was cancelled"
         case .stalled:
             explainStall()
         case .timedOut:

@@ -38,6 +38,11 @@ struct Run: ParsableCommand {
         let timeout = simulation.timeout
         let ending = simulate(core, timeout: timeout.seconds, pacing: Pacing(speed: speed)) { printer.print($0) }
         printer.flush()
+        if let failure = core.failure {
+            let rolledBack = if case .rolledBack(completed: true) = core.outcome { true } else { false }
+            printError("failed at t=\(EventEncoder.fixed(core.now, digits: 3)): \(failure)" + (rolledBack ? "; rolled back" : ""))
+            throw ExitCode(ExitCodes.failed)
+        }
         switch ending {
         case .interrupted(let signalNumber):
             printError("interrupted at t=\(EventEncoder.fixed(core.now, digits: 3)): the deployment is paused")

@@ -25,15 +25,25 @@ struct SimulationOptions: ParsableArguments {
                                valueName: "spec"))
     var strategy: String?
 
+    @Option(help: "Fail a deployment that makes no progress for this long (600s, 10m); none by default, as in Marathon.")
+    var progressDeadline: DurationArgument?
+
+    @Flag(help: "Roll back a deployment that missed its progress deadline.")
+    var autoRollback = false
+
     func validate() throws {
         _ = try StrategyOption.parse(strategy)
+        if autoRollback && progressDeadline == nil { throw ValidationError("--auto-rollback needs --progress-deadline") }
     }
 
     /// Reads the inputs and builds the simulation; bad input is printed and ends the command with exit 64.
     func makeSetup() throws -> SimulationSetup {
         let chosen = try StrategyOption.parse(strategy)
         do throws(InputError) {
-            return try SimulationSetup(appPath: app, toPath: to, scenarioPath: scenario, seed: seed, strategy: chosen)
+            let setup = try SimulationSetup(appPath: app, toPath: to, scenarioPath: scenario, seed: seed, strategy: chosen)
+            setup.core.progressDeadline = progressDeadline?.seconds
+            setup.core.rollBackOnDeadline = autoRollback
+            return setup
         } catch {
             error.lines.forEach(printError)
             throw ExitCode(ExitCodes.badInput)

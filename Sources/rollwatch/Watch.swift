@@ -47,7 +47,14 @@ struct Watch: ParsableCommand {
                                valueName: "spec"))
     var strategy: String?
 
+    @Option(help: "Fail a deployment that makes no progress for this long (600s, 10m); none by default, as in Marathon.")
+    var progressDeadline: DurationArgument?
+
+    @Flag(help: "Roll back a deployment that missed its progress deadline.")
+    var autoRollback = false
+
     func validate() throws {
+        if autoRollback && progressDeadline == nil { throw ValidationError("--auto-rollback needs --progress-deadline") }
         guard speed.isFinite, speed >= DashboardUI.slowest, speed <= DashboardUI.fastest else {
             throw ValidationError("--speed must be between \(DashboardUI.slowest) and \(Int(DashboardUI.fastest)), got \(speed)")
         }
@@ -63,6 +70,8 @@ struct Watch: ParsableCommand {
         let chosenStrategy = try StrategyOption.parse(strategy)
         do {
             setup = try SimulationSetup(appPath: app, toPath: to, scenarioPath: scenario, seed: seed, strategy: chosenStrategy)
+            setup.core.progressDeadline = progressDeadline?.seconds
+            setup.core.rollBackOnDeadline = autoRollback
             parsedScenario = try scenario.map(SimulationSetup.readScenario) ?? Scenario()
         } catch {
             error.lines.forEach(printError)

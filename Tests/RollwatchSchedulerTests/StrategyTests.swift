@@ -112,4 +112,23 @@ import Testing
         let good = DefinitionLoader.load(Array(#"{"id": "/web", "cmd": "x", "labels": {"ROLLWATCH_STRATEGY": "recreate"}}"#.utf8))
         #expect(good.isValid)
     }
+
+    @Test func theProgressDeadlineIsNotCountedWhilePaused() {
+        var broken = Self.v2
+        broken.labels["ROLLWATCH_SIM_HEALTHY"] = "false"
+        var simulation = Simulation(Self.v1, to: broken)
+        simulation.core.progressDeadline = 30
+        simulation.deploy(broken)
+        simulation.run(until: 10)
+        simulation.core.pause()
+        simulation.run(until: 100, stopWhen: { _ in false })
+        simulation.core.advance(to: 100)
+        #expect(simulation.core.deployment != nil && simulation.core.failure == nil, "paused for 90 s, past the deadline")
+        simulation.core.resume()
+        simulation.run(until: 129)
+        #expect(simulation.core.failure == nil, "the deadline counts again from the resume")
+        simulation.run(until: 200)
+        #expect(simulation.core.failure?.contains("no progress for 30 s") == true)
+        #expect(simulation.core.deployment == nil)
+    }
 }

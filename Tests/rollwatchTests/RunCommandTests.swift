@@ -46,6 +46,22 @@ import Testing
         #expect(result.standardError.contains("nothing more can happen; 1 instance cannot be placed (no agent can take it: of 3 agents, 3 break hostname:UNIQUE)"))
     }
 
+    @Test func aMissedProgressDeadlineFailsWithExitOneAndCanRollBack() throws {
+        let broken = try BinaryRunner.temporaryFile(#"{"id": "/python-web", "cmd": "sleep 1", "instances": 20, "labels": {"ROLLWATCH_SIM_HEALTHY": "false"}, "healthChecks": [{"gracePeriodSeconds": 10, "intervalSeconds": 2}], "upgradeStrategy": {"minimumHealthCapacity": 0.85, "maximumOverCapacity": 0.15}}"#)
+        let failed = try BinaryRunner.run(["run", "Examples/python-web.json", "--to", broken, "--progress-deadline", "60s"])
+        #expect(failed.exitCode == 1)
+        let last = try #require(failed.lines.last)
+        #expect(last.hasPrefix("t=61.000 event=deployment_failed") && last.contains("no progress for 60 s (progress deadline)"))
+        #expect(failed.standardError.contains("/python-web has 0 of 20 new instances healthy"))
+        let rolledBack = try BinaryRunner.run(["run", "Examples/python-web.json", "--to", broken, "--progress-deadline", "1m", "--auto-rollback"])
+        #expect(rolledBack.exitCode == 1)
+        #expect(rolledBack.lines.last?.contains("event=deployment_success") == true, "the roll back itself completes")
+        #expect(rolledBack.lines.filter { $0.contains("event=deployment_info") }.count == 2)
+        #expect(rolledBack.standardError.contains("; rolled back"))
+        let usage = try BinaryRunner.run(["run", "Examples/python-web.json", "--auto-rollback"])
+        #expect(usage.exitCode == 64 && usage.standardError.contains("--auto-rollback needs --progress-deadline"))
+    }
+
     @Test func aVersionThatNeverTurnsHealthyTimesOutWithExitThree() throws {
         let broken = try BinaryRunner.temporaryFile(#"{"id": "/python-web", "cmd": "sleep 1", "instances": 20, "labels": {"ROLLWATCH_SIM_HEALTHY": "false"}, "healthChecks": [{"gracePeriodSeconds": 10, "intervalSeconds": 2}], "upgradeStrategy": {"minimumHealthCapacity": 0.85, "maximumOverCapacity": 0.15}}"#)
         let result = try BinaryRunner.run(["run", "Examples/python-web.json", "--to", broken, "--timeout", "10m"])
