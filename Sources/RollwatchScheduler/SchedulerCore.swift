@@ -118,6 +118,9 @@ public final class SchedulerCore: DriverSink {
     /// Run specs changed since progress was last emitted.
     private var touched: [SpecState] = []
     private var rollbackInProgress = false
+    /// Counts the machines made, so that a wake an earlier machine asked for (even of a run spec forgotten and
+    /// added again) never reaches a later one.
+    private var machineGenerations = 0
 
     /// Something due at a time on the scheduler's clock.
     private enum Timer {
@@ -369,8 +372,11 @@ public final class SchedulerCore: DriverSink {
             let state = state(for: id)
             var machine = RolloutMachine(action: action, version: running.versions[id] ?? "", strategy: strategy,
                                          current: snapshots(of: id))
+            // A step that starts while the deployment is paused starts paused.
+            if running.paused { machine.pause() }
             let actions = machine.start()
-            state.setMachine(machine)
+            machineGenerations += 1
+            state.setMachine(machine, generation: machineGenerations)
             state.limits = machine.limits
             running.stepStates.append(state)
             started.append((id, actions))
@@ -893,7 +899,7 @@ final class SpecState {
     private(set) var machine: RolloutMachine?
     /// Whether `machine` is set, asked on every event without touching the machine itself.
     private(set) var hasMachine = false
-    /// Counts the machines this run spec has had, so that a wake asked for by an earlier one is dropped.
+    /// The number of its machine among all the scheduler made (0 without one): a wake for another is dropped.
     private(set) var machineGeneration = 0
     /// What its instance ids start with: the app's name (segments joined by `_`, as Marathon's task ids do) and a dot.
     let instanceIdPrefix: String
@@ -907,10 +913,10 @@ final class SpecState {
         instanceIdPrefix = id.segments.joined(separator: "_") + "."
     }
 
-    func setMachine(_ newMachine: RolloutMachine?) {
+    func setMachine(_ newMachine: RolloutMachine?, generation: Int = 0) {
         machine = newMachine
         hasMachine = newMachine != nil
-        machineGeneration += 1
+        machineGeneration = generation
     }
 
     /// Feeds the machine in place (never copied out: a copy costs a copy of all it holds).

@@ -362,7 +362,7 @@ struct DashboardSession {
         guard let first = specs.first else { return chosen.summary }
         let used = (chosen as? SelectedStrategy)?.strategy(for: first) ?? chosen
         guard used is MarathonStrategy else { return used.summary }
-        guard let strategy = specs.first?.upgradeStrategy else { return "rolling" }
+        let strategy = first.upgradeStrategy
         return "rolling \(capacityShare(strategy.minimumHealthCapacity)) / \(capacityShare(strategy.maximumOverCapacity))"
     }
 

@@ -131,4 +131,37 @@ import Testing
         #expect(simulation.core.failure?.contains("no progress for 30 s") == true)
         #expect(simulation.core.deployment == nil)
     }
+
+    @Test(arguments: ["kubernetes", "kubernetes:maxSurge=0,maxUnavailable=1", "recreate"])
+    func aNewVersionThatCrashesKeepsTheBoundsAndIsNotCountedAvailable(_ spec: String) throws {
+        var crashing = Self.v2
+        crashing.labels["ROLLWATCH_SIM_CRASH_AFTER_SECONDS"] = "8"
+        let strategy = try StrategyRegistry.parse(spec)
+        var simulation = Simulation(Self.v1, to: crashing, strategy: strategy)
+        simulation.deploy(crashing)
+        simulation.run(until: 600)
+        let (surge, unavailable) = (strategy as? KubernetesStrategy)?.resolved(for: 10) ?? (0, 10)
+        for progress in simulation.progress {
+            #expect(progress.old.alive + progress.new.alive <= 10 + surge, "\(spec): \(progress)")
+        }
+        // Crashes may take the healthy below the minimum (as in Kubernetes), but no old instance is killed into
+        // it: the counts just after each kill of an old instance are at the minimum or above.
+        var killedAt: Double?
+        for event in simulation.events {
+            switch event.kind {
+            case .statusUpdate(let ref, "TASK_KILLING", _) where ref.version == "v1":
+                killedAt = event.time
+            case .rolloutProgress(let progress) where killedAt == event.time:
+                #expect(progress.old.healthy + progress.new.healthy >= 10 - unavailable, "\(spec): kills at t=\(event.time): \(progress)")
+                killedAt = nil
+            default:
+                break
+            }
+        }
+        if strategy is KubernetesStrategy {
+            #expect(!simulation.statuses("TASK_FAILED").isEmpty)
+            // One at a time, each new instance crashes before all are available: it never completes.
+            #expect(simulation.core.deployment != nil, "\(spec): a version that keeps crashing never completes")
+        }
+    }
 }

@@ -34,8 +34,11 @@ public enum InstanceAmount: Sendable, Hashable, CustomStringConvertible {
 /// total stays within `replicas + maxSurge`, old ones removed while the available stay at or above
 /// `replicas − maxUnavailable`; an instance is available once healthy and ready for `minReadySeconds`.
 public struct KubernetesStrategy: RolloutStrategy {
+    /// How many instances beyond the wanted count may run during the update.
     public var maxSurge: InstanceAmount
+    /// How many of the wanted count may be unavailable during the update.
     public var maxUnavailable: InstanceAmount
+    /// How long a new instance must be healthy and ready before it counts as available.
     public var minReadySeconds: Double
 
     /// Kubernetes' defaults: 25 % and 25 %, no minimum ready time.
@@ -62,7 +65,13 @@ public struct KubernetesStrategy: RolloutStrategy {
     }
 
     public func makeRestart(for spec: RunSpec, version: String, current: [InstanceSnapshot]) -> any RestartProcess {
-        let (surge, unavailable) = resolved(for: spec.instances)
+        var (surge, unavailable) = resolved(for: spec.instances)
+        // A resident instance keeps its reservation while stopped: there is no room to surge into (Marathon
+        // rejects over-capacity for resident apps), so one is replaced at a time at least.
+        if spec.isResident {
+            surge = 0
+            unavailable = max(1, min(unavailable, spec.instances))
+        }
         return KubernetesRollingUpdate(version: version, replicas: spec.instances, maxSurge: surge, maxUnavailable: unavailable,
                                        minReadySeconds: minReadySeconds, isResident: spec.isResident, hasHealthChecks: spec.hasHealthChecks,
                                        hasReadinessChecks: spec.hasReadinessChecks, current: current)
@@ -123,11 +132,14 @@ public struct KubernetesRollingUpdate: RestartProcess, Sendable, Hashable {
         var actions: [RolloutAction] = [.resetLaunchDelay]
         for instance in initial {
             let isNew = instance.version == version
-            // Instances already running at the start have been up long enough to count as available.
+            // Instances healthy (and, when new, ready) at the start have been up long enough to count as available.
             let healthy = instance.consideredHealthy
-            tracked[instance.id] = Tracked(snapshot: instance, healthy: healthy, ready: !isNew || !hasReadinessChecks,
-                                           available: instance.goal == .running && instance.condition == .running && healthy)
+            let ready = !isNew || !hasReadinessChecks
+            tracked[instance.id] = Tracked(snapshot: instance, healthy: healthy, ready: ready,
+                                           available: instance.goal == .running && instance.condition == .running && healthy && ready)
             if isNew, hasReadinessChecks, instance.condition == .running { actions.append(.startReadinessChecks(instance.id)) }
+            // An old instance that crashed and waits for its relaunch is stopped for good, as Marathon's restart does.
+            if !isNew, instance.goal == .running, instance.condition.isTerminal { actions += kill(instance.id) }
         }
         initial = []
         let reconciled = reconcile()
@@ -146,6 +158,13 @@ public struct KubernetesRollingUpdate: RestartProcess, Sendable, Hashable {
             if var known = tracked[snapshot.id] {
                 let wasRunning = known.snapshot.condition == .running
                 known.snapshot = snapshot
+                if snapshot.condition != .running {
+                    // A crash or a relaunch: the next incarnation proves its health and readiness again.
+                    known.healthy = nil
+                    known.ready = !hasReadinessChecks
+                    known.available = false
+                    known.availabilityToken = nil
+                }
                 tracked[snapshot.id] = known
                 if isNew, hasReadinessChecks, !wasRunning, snapshot.condition == .running { actions.append(.startReadinessChecks(snapshot.id)) }
             } else {
@@ -223,7 +242,8 @@ public struct KubernetesRollingUpdate: RestartProcess, Sendable, Hashable {
         guard !isFinished else { return [] }
         var actions: [RolloutAction] = []
         let all = tracked.values.sorted { ($0.snapshot.stagedAt, $0.snapshot.id) < ($1.snapshot.stagedAt, $1.snapshot.id) }
-        let alive = all.filter { $0.snapshot.goal == .running && !$0.snapshot.condition.isTerminal }
+        // A new instance whose goal is still running is counted even while it waits for its relaunch after a crash.
+        let alive = all.filter { $0.snapshot.goal == .running && ($0.snapshot.version == version || !$0.snapshot.condition.isTerminal) }
         let killing = all.filter { $0.snapshot.goal != .running && !$0.snapshot.condition.isTerminal }
         var newAlive = alive.filter { $0.snapshot.version == version }
         var oldAlive = alive.filter { $0.snapshot.version != version }
@@ -270,6 +290,7 @@ public struct KubernetesRollingUpdate: RestartProcess, Sendable, Hashable {
         return actions
     }
 
+    /// Kills an instance still meant to run (once: an instance already on its way out is left alone).
     private mutating func kill(_ id: InstanceId) -> [RolloutAction] {
         guard tracked[id]?.snapshot.goal == .running else { return [] }
         let goal = terminalGoal

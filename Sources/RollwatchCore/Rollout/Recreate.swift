@@ -24,6 +24,10 @@ public struct RecreateRestart: RestartProcess, Sendable, Hashable {
     private var oldLeft: Set<InstanceId>
     private var initial: [InstanceSnapshot]
     private var launched = false
+    /// New instances meant to run at the start, which the launch does not repeat.
+    private let newAlive: Int
+    /// Old instances whose kill waits for a resume.
+    private var heldKills: [InstanceId] = []
     private var isPaused = false
     public private(set) var isFinished = false
     public private(set) var initialKills = 0
@@ -34,7 +38,9 @@ public struct RecreateRestart: RestartProcess, Sendable, Hashable {
         self.instances = instances
         self.isResident = isResident
         readiness = ReadinessTracker(version: version, hasHealthChecks: hasHealthChecks, hasReadinessChecks: hasReadinessChecks)
-        oldLeft = Set(current.filter { $0.version != version && !$0.condition.isTerminal }.map(\.id))
+        // Old instances still meant to run, even one that crashed and waits for its relaunch, are stopped.
+        oldLeft = Set(current.filter { $0.version != version && ($0.goal == .running || !$0.condition.isTerminal) }.map(\.id))
+        newAlive = current.filter { $0.version == version && $0.goal == .running }.count
         initial = current
     }
 
@@ -45,9 +51,13 @@ public struct RecreateRestart: RestartProcess, Sendable, Hashable {
 
     public mutating func start() -> [RolloutAction] {
         var actions = readiness.reconcile(initial).map(RolloutAction.startReadinessChecks)
-        let old = initial.filter { $0.version != version && !$0.condition.isTerminal }.sorted { ($0.stagedAt, $0.id) < ($1.stagedAt, $1.id) }
+        let old = initial.filter { oldLeft.contains($0.id) }.sorted { ($0.stagedAt, $0.id) < ($1.stagedAt, $1.id) }
         initial = []
-        actions += old.map { .kill($0.id, goal: terminalGoal) }
+        if isPaused {
+            heldKills = old.map(\.id)
+        } else {
+            actions += old.map { .kill($0.id, goal: terminalGoal) }
+        }
         initialKills = old.count
         actions.append(.resetLaunchDelay)
         return actions + launchIfClear() + checkFinished()
@@ -74,14 +84,17 @@ public struct RecreateRestart: RestartProcess, Sendable, Hashable {
 
     public mutating func resume() -> [RolloutAction] {
         isPaused = false
-        return launchIfClear() + checkFinished()
+        let kills = heldKills.map { RolloutAction.kill($0, goal: terminalGoal) }
+        heldKills = []
+        return kills + launchIfClear() + checkFinished()
     }
 
+    /// Launches the new instances (those missing beside the new ones already meant to run) once every old one is
+    /// gone, unless paused.
     private mutating func launchIfClear() -> [RolloutAction] {
         guard oldLeft.isEmpty, !launched, !isPaused else { return [] }
         launched = true
-        let running = readiness.healthy.count
-        return instances > running ? [.launch(count: instances - running)] : []
+        return instances > newAlive ? [.launch(count: instances - newAlive)] : []
     }
 
     private mutating func checkFinished() -> [RolloutAction] {

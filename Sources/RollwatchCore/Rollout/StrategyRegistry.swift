@@ -12,6 +12,7 @@ public enum StrategyRegistry {
     /// The label that chooses a run spec's strategy (the command line's `--strategy` wins over it).
     public static let label = "ROLLWATCH_STRATEGY"
 
+    /// How a spec is written, shown with every spec error.
     public static let syntax = "marathon | recreate | kubernetes[:maxSurge=N|N%,maxUnavailable=N|N%,minReadySeconds=S] "
         + "(e.g. kubernetes:maxSurge=25%,maxUnavailable=0)"
 
@@ -66,7 +67,7 @@ public enum StrategyRegistry {
         if let text = parameters["maxSurge"] { strategy.maxSurge = try amount(text, field: "maxSurge") }
         if let text = parameters["maxUnavailable"] { strategy.maxUnavailable = try amount(text, field: "maxUnavailable") }
         if let text = parameters["minReadySeconds"] {
-            guard let seconds = Int(text), seconds >= 0 else {
+            guard let seconds = Int(text), (0...86_400).contains(seconds) else {
                 throw SpecError(message: "kubernetes: minReadySeconds: \"\(text)\" is not a whole number of seconds, 0 or more")
             }
             strategy.minReadySeconds = Double(seconds)
@@ -80,10 +81,10 @@ public enum StrategyRegistry {
         return strategy
     }
 
-    /// `3` or `25%`.
+    /// `3` or `25%` (at most a million instances or 10,000 %, so that no arithmetic overflows).
     private static func amount(_ text: String, field: String) throws(SpecError) -> InstanceAmount {
-        if text.hasSuffix("%"), let percent = Int(text.dropLast()), percent >= 0 { return .percent(percent) }
-        if let count = Int(text), count >= 0 { return .count(count) }
+        if text.hasSuffix("%"), let percent = Int(text.dropLast()), (0...10_000).contains(percent) { return .percent(percent) }
+        if let count = Int(text), (0...1_000_000).contains(count) { return .count(count) }
         throw SpecError(message: "kubernetes: \(field): \"\(text)\" is neither a count (3) nor a percentage (25%)")
     }
 }
