@@ -7,7 +7,8 @@ import RollwatchSim
 // simulated agents and of 100,000 on 1,000, at full speed, printing the upgrade's wall time (from the deploy to the
 // last instance replaced; setting up the steady fleet before it is shown apart), events per second and peak
 // memory, against the targets: 100,000 instances in ≤ 2 s and ≤ 300 MB; 10× the instances in ≤ 12× the time.
-// Run it with: swift run -c release rollwatch-bench   (or `rollwatch-bench [--runs=N] INSTANCES AGENTS` for one size;
+// Run it with: swift run -c release rollwatch-bench   (or `rollwatch-bench [--runs=N] [--strategy=SPEC] INSTANCES AGENTS`
+// for one size under any strategy;
 // each size runs 5 times by default and the median is judged). The dashboard's budgets: `rollwatch-bench render`
 // (a 200x60 frame of 10,000 instances) and `rollwatch-bench idle` (CPU of an idle dashboard over 20 s; needs the
 // release `rollwatch` beside it: swift build -c release), or `rollwatch-bench dashboard` for both.
@@ -36,7 +37,7 @@ func definition(instances: Int, command: String) -> AppDefinition {
     return app
 }
 
-func measure(instances: Int, agents agentCount: Int) -> Measurement {
+func measure(instances: Int, agents agentCount: Int, strategy: any RolloutStrategy = MarathonStrategy()) -> Measurement {
     let from = definition(instances: instances, command: "serve --v1")
     let to = definition(instances: instances, command: "serve --v2")
     let perAgent = Double(instances) * 1.2 / Double(agentCount)
@@ -44,7 +45,7 @@ func measure(instances: Int, agents agentCount: Int) -> Measurement {
     let start = ContinuousClock.now
     let sim = SimCluster(agents: agents, seed: 1)
     let core = SchedulerCore(root: GroupDefinition(id: .root, apps: [from]), versions: [from.id: "v1"], driver: sim,
-                             strategy: MarathonStrategy())
+                             strategy: strategy)
     core.adopt(count: instances, of: .app(from), version: "v1", condition: .running, healthy: true)
     let deployed = ContinuousClock.now
     core.deploy(GroupDefinition(id: .root, apps: [to]), newVersions: [to.id: "v2"])
@@ -76,8 +77,8 @@ func format(_ value: Double, _ digits: Int) -> String {
 struct Series {
     let runs: [Measurement]
 
-    init(instances: Int, agents: Int, repetitions: Int) {
-        runs = (0..<repetitions).map { _ in measure(instances: instances, agents: agents) }
+    init(instances: Int, agents: Int, repetitions: Int, strategy: any RolloutStrategy = MarathonStrategy()) {
+        runs = (0..<repetitions).map { _ in measure(instances: instances, agents: agents, strategy: strategy) }
     }
 
     var median: Measurement { runs.sorted { $0.wallSeconds < $1.wallSeconds }[runs.count / 2] }
@@ -101,10 +102,18 @@ case "idle": exit(DashboardBenchmarks.idle() ? 0 : 1)
 case "dashboard": exit(DashboardBenchmarks.render() && DashboardBenchmarks.idle() ? 0 : 1)
 default: break
 }
-let repetitions = arguments.first.flatMap { $0.hasPrefix("--runs=") ? Int($0.dropFirst(7)) : nil } ?? 5
+let repetitions = arguments.lazy.compactMap { $0.hasPrefix("--runs=") ? Int($0.dropFirst(7)) : nil }.first ?? 5
+let strategySpec = arguments.lazy.compactMap { $0.hasPrefix("--strategy=") ? String($0.dropFirst(11)) : nil }.first
+let strategy: any RolloutStrategy
+do {
+    strategy = try strategySpec.map(StrategyRegistry.parse) ?? MarathonStrategy()
+} catch {
+    print("rollwatch-bench: \(error)")
+    exit(64)
+}
 let sizes = arguments.filter { !$0.hasPrefix("--") }.compactMap(Int.init)
 if sizes.count == 2 {
-    print(Series(instances: sizes[0], agents: sizes[1], repetitions: repetitions).report())
+    print(Series(instances: sizes[0], agents: sizes[1], repetitions: repetitions, strategy: strategy).report() + " (\(strategy.summary))")
     exit(0)
 }
 let small = Series(instances: 10_000, agents: 100, repetitions: repetitions)

@@ -81,7 +81,8 @@ public struct KubernetesStrategy: RolloutStrategy {
 /// One run spec's Kubernetes rolling update, reconciled after every input as the Deployment controller does
 /// (`reconcileNewReplicaSet`, `reconcileOldReplicaSets`): scale up the new version within the surge, clean up
 /// unhealthy old instances, then scale down old ones as far as availability allows. Instances being killed
-/// count toward the total until they are gone, so the total never exceeds `replicas + maxSurge`.
+/// count toward the total until they are gone, so the total never exceeds `replicas + maxSurge`. The counts are
+/// kept as instances change, so an input costs the same however large the fleet.
 public struct KubernetesRollingUpdate: RestartProcess, Sendable, Hashable {
     /// What the process knows of one instance.
     struct Tracked: Sendable, Hashable {
@@ -95,6 +96,20 @@ public struct KubernetesRollingUpdate: RestartProcess, Sendable, Hashable {
         var availabilityToken: Int?
     }
 
+    /// The counts the controller's arithmetic needs, kept up to date instance by instance.
+    struct Counts: Sendable, Hashable {
+        /// New instances meant to run (a crashed one waiting for its relaunch included).
+        var newAlive = 0
+        var newAvailable = 0
+        /// Old instances meant to run and not ended.
+        var oldAlive = 0
+        var oldAvailable = 0
+        /// Instances on their way out (goal no longer running, not yet ended).
+        var killing = 0
+        /// Old instances not yet ended, whatever their goal: the update is done when none is left.
+        var oldLeft = 0
+    }
+
     public let version: String
     public let replicas: Int
     public let maxSurge: Int
@@ -104,6 +119,14 @@ public struct KubernetesRollingUpdate: RestartProcess, Sendable, Hashable {
     let hasHealthChecks: Bool
     let hasReadinessChecks: Bool
     private var tracked: [InstanceId: Tracked] = [:]
+    private var counts = Counts()
+    /// Old instances meant to run but not available: the cleanup's candidates.
+    private var oldUnavailable: Set<InstanceId> = []
+    /// The old instances at the start, oldest first, and how far from the end the scale-down has gone (the newest
+    /// go first, as a ReplicaSet's scale-down picks them).
+    private var oldOrder: [InstanceId] = []
+    private var oldPosition: [InstanceId: Int] = [:]
+    private var oldCursor = 0
     /// Launches asked for whose instances have not been seen yet.
     private var pendingLaunches = 0
     private var nextToken = 0
@@ -130,18 +153,24 @@ public struct KubernetesRollingUpdate: RestartProcess, Sendable, Hashable {
 
     public mutating func start() -> [RolloutAction] {
         var actions: [RolloutAction] = [.resetLaunchDelay]
-        for instance in initial {
+        let ordered = initial.sorted { ($0.stagedAt, $0.id) < ($1.stagedAt, $1.id) }
+        initial = []
+        for instance in ordered {
             let isNew = instance.version == version
             // Instances healthy (and, when new, ready) at the start have been up long enough to count as available.
             let healthy = instance.consideredHealthy
             let ready = !isNew || !hasReadinessChecks
-            tracked[instance.id] = Tracked(snapshot: instance, healthy: healthy, ready: ready,
-                                           available: instance.goal == .running && instance.condition == .running && healthy && ready)
+            set(instance.id, Tracked(snapshot: instance, healthy: healthy, ready: ready,
+                                     available: instance.goal == .running && instance.condition == .running && healthy && ready))
+            if !isNew {
+                oldPosition[instance.id] = oldOrder.count
+                oldOrder.append(instance.id)
+            }
             if isNew, hasReadinessChecks, instance.condition == .running { actions.append(.startReadinessChecks(instance.id)) }
             // An old instance that crashed and waits for its relaunch is stopped for good, as Marathon's restart does.
             if !isNew, instance.goal == .running, instance.condition.isTerminal { actions += kill(instance.id) }
         }
-        initial = []
+        oldCursor = oldOrder.count
         let reconciled = reconcile()
         initialKills = reconciled.reduce(0) { if case .kill = $1 { $0 + 1 } else { $0 } }
         return actions + reconciled
@@ -165,31 +194,32 @@ public struct KubernetesRollingUpdate: RestartProcess, Sendable, Hashable {
                     known.available = false
                     known.availabilityToken = nil
                 }
-                tracked[snapshot.id] = known
+                set(snapshot.id, known)
                 if isNew, hasReadinessChecks, !wasRunning, snapshot.condition == .running { actions.append(.startReadinessChecks(snapshot.id)) }
             } else {
                 if isNew && pendingLaunches > 0 { pendingLaunches -= 1 }
-                tracked[snapshot.id] = Tracked(snapshot: snapshot, healthy: nil, ready: !hasReadinessChecks, available: false)
+                set(snapshot.id, Tracked(snapshot: snapshot, healthy: nil, ready: !hasReadinessChecks, available: false))
             }
             if snapshot.condition.isTerminal && snapshot.goal.isTerminal {
-                tracked[snapshot.id] = nil
+                set(snapshot.id, nil)
             } else if snapshot.condition.isTerminal && !isNew && snapshot.goal == .running {
                 // An old instance died on its own: it is not restarted.
-                let goal = terminalGoal
-                tracked[snapshot.id]?.snapshot.goal = goal
-                actions.append(.kill(snapshot.id, goal: goal))
+                actions += kill(snapshot.id)
             }
         case .healthChanged(let id, _, let healthy):
             touched = id
-            tracked[id]?.healthy = healthy
+            update(id) { $0.healthy = healthy }
         case .readinessChanged(let id, _, let ready):
             touched = id
-            tracked[id]?.ready = ready
+            update(id) { $0.ready = ready }
         case .woke(let token):
             touched = nil
             if let id = tokens.removeValue(forKey: token), tracked[id]?.availabilityToken == token {
-                tracked[id]?.availabilityToken = nil
-                if isHealthyAndReady(id) { tracked[id]?.available = true }
+                let good = isHealthyAndReady(id)
+                update(id) {
+                    $0.availabilityToken = nil
+                    if good { $0.available = true }
+                }
             }
         }
         if let touched { actions += updateAvailability(of: touched) }
@@ -220,19 +250,22 @@ public struct KubernetesRollingUpdate: RestartProcess, Sendable, Hashable {
         let good = instance.snapshot.version == version ? isHealthyAndReady(id)
             : instance.snapshot.goal == .running && instance.snapshot.condition == .running && (instance.healthy ?? instance.snapshot.consideredHealthy)
         guard good else {
-            tracked[id]?.available = false
-            tracked[id]?.availabilityToken = nil
+            update(id) {
+                $0.available = false
+                $0.availabilityToken = nil
+            }
             return []
         }
         guard !instance.available, instance.availabilityToken == nil else { return [] }
         if minReadySeconds == 0 || instance.snapshot.version != version {
-            tracked[id]?.available = true
+            update(id) { $0.available = true }
             return []
         }
         nextToken += 1
         tokens[nextToken] = id
-        tracked[id]?.availabilityToken = nextToken
-        return [.wake(after: minReadySeconds, token: nextToken)]
+        let token = nextToken
+        update(id) { $0.availabilityToken = token }
+        return [.wake(after: minReadySeconds, token: token)]
     }
 
     /// The Deployment controller's step: scale the new version up within the surge, then the old one down as
@@ -241,52 +274,58 @@ public struct KubernetesRollingUpdate: RestartProcess, Sendable, Hashable {
     private mutating func reconcile() -> [RolloutAction] {
         guard !isFinished else { return [] }
         var actions: [RolloutAction] = []
-        let all = tracked.values.sorted { ($0.snapshot.stagedAt, $0.snapshot.id) < ($1.snapshot.stagedAt, $1.snapshot.id) }
-        // A new instance whose goal is still running is counted even while it waits for its relaunch after a crash.
-        let alive = all.filter { $0.snapshot.goal == .running && ($0.snapshot.version == version || !$0.snapshot.condition.isTerminal) }
-        let killing = all.filter { $0.snapshot.goal != .running && !$0.snapshot.condition.isTerminal }
-        var newAlive = alive.filter { $0.snapshot.version == version }
-        var oldAlive = alive.filter { $0.snapshot.version != version }
-        let newCount = newAlive.count + pendingLaunches
         if !isPaused {
             // Scale up: NewRSNewReplicas.
-            let total = newCount + oldAlive.count + killing.count
+            let newCount = counts.newAlive + pendingLaunches
+            let total = newCount + counts.oldAlive + counts.killing
             let scaleUp = min(replicas + maxSurge - total, replicas - newCount)
             if scaleUp > 0 {
                 pendingLaunches += scaleUp
                 actions.append(.launch(count: scaleUp))
             }
-            // New instances beyond the wanted count (a fleet that started with too many): the unavailable go first.
-            if newAlive.count > replicas {
-                let unavailableFirst = newAlive.filter { !$0.available }.reversed() + newAlive.filter(\.available).reversed()
-                let extra = unavailableFirst.prefix(newAlive.count - replicas)
-                for instance in extra { actions += kill(instance.snapshot.id) }
-                newAlive.removeAll { instance in extra.contains { $0.snapshot.id == instance.snapshot.id } }
-            }
+            // New instances beyond the wanted count (a fleet that started with too many; rare): the unavailable
+            // and the newest go first.
+            if counts.newAlive > replicas { actions += killExtraNew() }
             // Scale down: reconcileOldReplicaSets.
             let minAvailable = replicas - maxUnavailable
-            let newAvailable = newAlive.filter(\.available).count
-            var maxScaledDown = newCount + oldAlive.count - minAvailable - (newCount - newAvailable)
+            let newTotal = counts.newAlive + pendingLaunches
+            var maxScaledDown = newTotal + counts.oldAlive - minAvailable - (newTotal - counts.newAvailable)
             if maxScaledDown > 0 {
-                for instance in oldAlive where !instance.available && maxScaledDown > 0 {
-                    actions += kill(instance.snapshot.id)
+                let position = oldPosition
+                for id in oldUnavailable.sorted(by: { (position[$0] ?? 0, $0) < (position[$1] ?? 0, $1) }) where maxScaledDown > 0 {
+                    actions += kill(id)
                     maxScaledDown -= 1
                 }
-                oldAlive.removeAll { tracked[$0.snapshot.id]?.snapshot.goal != .running }
-                var scaleDown = newAvailable + oldAlive.filter(\.available).count - minAvailable
-                // The newest old instances go first, as a ReplicaSet's scale-down picks them.
-                for instance in oldAlive.reversed() where scaleDown > 0 {
-                    actions += kill(instance.snapshot.id)
+                var scaleDown = counts.newAvailable + counts.oldAvailable - minAvailable
+                var index = oldCursor
+                while scaleDown > 0 && index > 0 {
+                    index -= 1
+                    let id = oldOrder[index]
+                    guard let instance = tracked[id], instance.snapshot.goal == .running, !instance.snapshot.condition.isTerminal else {
+                        // Gone or on its way out: the scale-down never needs to look at it again.
+                        if index == oldCursor - 1 { oldCursor = index }
+                        continue
+                    }
+                    guard instance.available else { continue }
+                    actions += kill(id)
                     scaleDown -= 1
+                    if index == oldCursor - 1 { oldCursor = index }
                 }
             }
         }
-        let oldLeft = tracked.values.contains { $0.snapshot.version != version && !$0.snapshot.condition.isTerminal }
-        let newAvailable = tracked.values.filter { $0.snapshot.version == version && $0.available && $0.snapshot.goal == .running }.count
-        if !oldLeft && pendingLaunches == 0 && newAvailable >= replicas && actions.isEmpty {
+        if counts.oldLeft == 0 && pendingLaunches == 0 && counts.newAvailable >= replicas && actions.isEmpty {
             isFinished = true
             actions.append(.finished)
         }
+        return actions
+    }
+
+    /// Kills the new instances beyond the wanted count: the unavailable first, the newest first.
+    private mutating func killExtraNew() -> [RolloutAction] {
+        let alive = tracked.values.filter { $0.snapshot.version == version && $0.snapshot.goal == .running }
+            .sorted { ($0.available ? 1 : 0, -$0.snapshot.stagedAt, $0.snapshot.id) < ($1.available ? 1 : 0, -$1.snapshot.stagedAt, $1.snapshot.id) }
+        var actions: [RolloutAction] = []
+        for instance in alive.prefix(counts.newAlive - replicas) { actions += kill(instance.snapshot.id) }
         return actions
     }
 
@@ -294,8 +333,52 @@ public struct KubernetesRollingUpdate: RestartProcess, Sendable, Hashable {
     private mutating func kill(_ id: InstanceId) -> [RolloutAction] {
         guard tracked[id]?.snapshot.goal == .running else { return [] }
         let goal = terminalGoal
-        tracked[id]?.snapshot.goal = goal
-        tracked[id]?.available = false
+        update(id) {
+            $0.snapshot.goal = goal
+            $0.available = false
+            $0.availabilityToken = nil
+        }
         return [.kill(id, goal: goal)]
+    }
+
+    // MARK: Counts
+
+    /// Changes an instance's record, keeping the counts in step.
+    private mutating func update(_ id: InstanceId, _ body: (inout Tracked) -> Void) {
+        guard var instance = tracked[id] else { return }
+        body(&instance)
+        set(id, instance)
+    }
+
+    /// Replaces (or, with nil, forgets) an instance's record, taking the old one out of the counts and the new one in.
+    private mutating func set(_ id: InstanceId, _ instance: Tracked?) {
+        if let before = tracked[id] { count(before, sign: -1) }
+        tracked[id] = instance
+        if let instance { count(instance, sign: 1) }
+    }
+
+    private mutating func count(_ instance: Tracked, sign: Int) {
+        let snapshot = instance.snapshot
+        let ended = snapshot.condition.isTerminal
+        let meantToRun = snapshot.goal == .running
+        if snapshot.version == version {
+            if meantToRun {
+                counts.newAlive += sign
+                if instance.available { counts.newAvailable += sign }
+            }
+        } else {
+            if !ended { counts.oldLeft += sign }
+            if meantToRun && !ended {
+                counts.oldAlive += sign
+                if instance.available {
+                    counts.oldAvailable += sign
+                } else if sign > 0 {
+                    oldUnavailable.insert(snapshot.id)
+                } else {
+                    oldUnavailable.remove(snapshot.id)
+                }
+            }
+        }
+        if !meantToRun && !ended { counts.killing += sign }
     }
 }
