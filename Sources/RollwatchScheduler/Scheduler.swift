@@ -22,6 +22,8 @@ public enum SchedulerCommand: Sendable {
     /// gets a fresh stamp from the scheduler's clock, unlike any it knows.
     case restart(version: String?)
     case setSpeed(SchedulerSpeed)
+    /// Let a strategy that waits for a promotion go on.
+    case promote
 }
 
 /// What the scheduler publishes after each change: the events since the last update and the time they reached.
@@ -104,6 +106,8 @@ public actor Scheduler<C: Clock> where C.Duration == Duration {
         case .setSpeed(let newSpeed):
             anchor = (clock.now, core.now)
             speed = Self.valid(newSpeed)
+        case .promote:
+            core.promote()
         }
         publish()
         nap?.cancel()

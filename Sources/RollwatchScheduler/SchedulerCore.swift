@@ -279,6 +279,19 @@ public final class SchedulerCore: DriverSink {
         checkStepFinished()
     }
 
+    /// Promotes the deployment in progress: a strategy that waits for it (blue-green without auto-promotion)
+    /// goes on.
+    public func promote() {
+        guard let running = deployment else { return }
+        for state in running.stepStates where state.hasMachine { feed(state, .promote) }
+        drain()
+    }
+
+    /// The run specs of the running step whose strategy waits to be promoted.
+    public var awaitingPromotion: [PathId] {
+        deployment?.stepStates.filter(\.isAwaitingPromotion).map(\.id) ?? []
+    }
+
     /// Cancels the deployment in progress. With `rollBack`, deploys the definitions from before it (Marathon's
     /// `DELETE /v2/deployments/{id}`); without, leaves the fleet as it is (`?force=true`).
     public func abort(rollBack: Bool) {
@@ -468,6 +481,10 @@ public final class SchedulerCore: DriverSink {
                 driver.startReadinessChecks(id, check: check, now: now)
             case .resetLaunchDelay:
                 launchFailures[specId] = [:]
+            case .awaitPromotion:
+                if let running = deployment { emit(.awaitingPromotion(planId: running.id, appId: specId)) }
+            case .switchTraffic:
+                if let running = deployment { emit(.trafficSwitched(planId: running.id, appId: specId)) }
             case .wake(let after, let token):
                 guard let state = states[specId] else { continue }
                 timers.push(.machineWake(specId, token: token, generation: state.machineGeneration), at: now + max(0, after))
@@ -926,6 +943,8 @@ final class SpecState {
 
     /// True when there is no machine or it is done.
     var isMachineFinished: Bool { machine?.isFinished ?? true }
+    /// True while its machine waits for a promotion.
+    var isAwaitingPromotion: Bool { machine?.awaitsPromotion ?? false }
     var machineAction: DeploymentAction? { machine?.action }
     var machineInitialKills: Int? { machine?.initialKills ?? nil }
 

@@ -41,8 +41,10 @@ public enum DashboardScreen {
         let current = (model.newVersion.flatMap { new in model.fleet.phase == .succeeded ? new : nil } ?? model.oldVersion).map { model.label(of: $0) }
         let app = scaledAppIndex(model, ui: ui)
         let running = model.entries.reduce(0) { $0 + (!$1.isTerminal && $1.app == app && $1.label == current ? 1 : 0) }
-        return DashboardContext(phase: model.fleet.phase, visibleInstances: visible.map(\.id), instances: running,
-                                scaledApp: app.map { model.apps[$0] }, canChangeSpeed: canChangeSpeed)
+        var context = DashboardContext(phase: model.fleet.phase, visibleInstances: visible.map(\.id), instances: running,
+                                       scaledApp: app.map { model.apps[$0] }, canChangeSpeed: canChangeSpeed)
+        context.awaitingPromotion = !model.fleet.awaitingPromotion.isEmpty
+        return context
     }
 
     /// The run spec `s` scales: the selected instance's, else the first with an instance alive.
@@ -561,7 +563,8 @@ struct Painter {
             ("p", "pause / resume the deployment"), ("a", "abort: roll back, or stop where it is"),
             ("t", "time-lapse on / off"), ("+ -", "speed ×2 / ÷2 (up to ×1000)"), ("s", "scale to a number of instances"),
             ("g", "agents / instances"), ("/", "filter by id, host, app or version; esc clears"),
-            ("arrows", "select an instance"), ("enter", "instance detail"), ("q", "quit (asks while a deployment runs)"),
+            ("arrows", "select an instance"), ("enter", "instance detail"), (">", "promote a deployment waiting for it"),
+            ("q", "quit (asks while a deployment runs)"),
         ]
         var lines: [(String, ThemeSlot)] = keys.map { ($0.0 + String(repeating: " ", count: max(1, 8 - $0.0.count)) + $0.1, .dialog) }
         lines.append(("States:", .dialogTitle))

@@ -140,6 +140,8 @@ public enum DashboardCommand: Sendable, Hashable {
     case abort(rollBack: Bool)
     case setSpeed(Double)
     case scale(Int)
+    /// Let a strategy waiting for a promotion go on.
+    case promote
     case quit
 }
 
@@ -162,6 +164,8 @@ public struct DashboardContext: Sendable, Hashable {
     public var instances: Int
     /// False for drivers whose time is the wall clock (time-lapse needs the simulator).
     public var canChangeSpeed: Bool
+    /// The deployment waits to be promoted (`>`).
+    public var awaitingPromotion = false
 
     public init(phase: FleetSnapshot.Phase, visibleInstances: [InstanceId], instances: Int, scaledApp: PathId? = nil,
                 canChangeSpeed: Bool = true) {
@@ -203,6 +207,7 @@ extension DashboardUI {
         case .none: break
         }
         var hints: [Hint] = []
+        if context.awaitingPromotion { hints.append(Hint(">", "promote")) }
         if context.deploymentUnderWay {
             hints.append(Hint("p", context.phase == .paused ? "resume" : "pause"))
             hints.append(Hint("a", "abort"))
@@ -368,6 +373,12 @@ extension DashboardUI {
         case .end:
             selected = context.visibleInstances.last
             return []
+        case .character(">"):
+            guard context.awaitingPromotion else {
+                flash = Flash("nothing to promote: no deployment waits for it", level: .info)
+                return []
+            }
+            return [.promote]
         case .character("?"):
             overlay = .help
             return []

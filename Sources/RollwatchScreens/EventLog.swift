@@ -62,6 +62,10 @@ public enum EventLog {
             return make(.logError, "killing \(who(ref)) for its health: \(reason)")
         case .rolloutProgress:
             return nil
+        case .awaitingPromotion(_, let appId):
+            return make(.logWarn, "\(appId): the new set is ready; waiting to be promoted (>)")
+        case .trafficSwitched(_, let appId):
+            return make(.logAction, "\(appId): traffic switched to the new set")
         }
     }
 

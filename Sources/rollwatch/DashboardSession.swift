@@ -263,6 +263,8 @@ struct DashboardSession {
             sink.yield(.abort(rollBack: rollBack))
         case .setSpeed(let speed):
             sink.yield(.setSpeed(.factor(speed)))
+        case .promote:
+            sink.yield(.promote)
         case .scale(let count):
             guard let spec = DashboardScreen.scaledApp(model, ui: loop.ui) else { return false }
             sink.yield(.scale(spec, instances: count, version: nil))
@@ -326,7 +328,7 @@ struct DashboardSession {
         guard setup.deploy() else { return .previewFailed("nothing to deploy", request: request) }
         let prediction = Prediction(setup: setup)
         let timeout = planTimeout
-        let ending = simulate(setup.core, timeout: timeout, pacing: nil) { prediction.observe($0) }
+        let ending = simulate(setup.core, timeout: timeout, pacing: nil, promote: true) { prediction.observe($0) }
         prediction.conclude(ending, timeout: timeout)
         let steps = (prediction.plan?.steps ?? []).map { step in step.actions.map(\.summary).joined(separator: ", ") }
         let restarts = prediction.orderedRestarts.map {

@@ -9,6 +9,8 @@ enum ExitCodes {
     static let aborted: Int32 = 2
     /// The deployment did not finish within `--timeout`.
     static let timedOut: Int32 = 3
+    /// The deployment waits to be promoted (blue-green without auto-promotion).
+    static let awaitingPromotion: Int32 = 4
     /// Bad input or usage (sysexits' EX_USAGE).
     static let badInput: Int32 = 64
 }

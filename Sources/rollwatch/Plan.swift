@@ -33,7 +33,8 @@ struct Plan: ParsableCommand {
         }
         let prediction = Prediction(setup: setup)
         let timeout = simulation.timeout.seconds
-        let ending = simulate(setup.core, timeout: timeout, pacing: nil) { prediction.observe($0) }
+        // A deployment that waits to be promoted is predicted as if promoted at once.
+        let ending = simulate(setup.core, timeout: timeout, pacing: nil, promote: true) { prediction.observe($0) }
         prediction.conclude(ending, timeout: timeout)
         switch output {
         case .text: print(prediction.text, terminator: "")
@@ -150,7 +151,7 @@ final class Prediction {
             completes = true
         case .ended, .interrupted:
             reason = setup.core.failure ?? "the deployment was cancelled"
-        case .stalled:
+        case .stalled, .awaitingPromotion:
             explainStall()
         case .timedOut:
             explainTimeout(timeout)

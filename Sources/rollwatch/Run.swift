@@ -13,7 +13,7 @@ struct Run: ParsableCommand {
         discussion: """
             Without --to, every app is restarted as it is (a rolling restart). Exit codes: 0 done, all new \
             instances healthy; 1 failed (nothing left that could make progress); 2 aborted or rolled back; 3 timed \
-            out; 64 bad input; 130 interrupted by SIGINT, 143 by SIGTERM (the deployment is paused and the output flushed).
+            out; 4 paused awaiting promotion (see --on-pause); 64 bad input; 130 interrupted by SIGINT, 143 by SIGTERM (the deployment is paused and the output flushed).
             """)
 
     /// How events are printed.
@@ -29,6 +29,15 @@ struct Run: ParsableCommand {
     @Option(help: "Simulated seconds per wall second, 1 to 1000, or max.")
     var speed: SpeedArgument = .max
 
+    /// What to do when a deployment waits to be promoted.
+    enum OnPause: String, ExpressibleByArgument, CaseIterable {
+        case success, wait, fail
+    }
+
+    @Option(help: ArgumentHelp("When a deployment waits to be promoted: success promotes it, wait waits (until --timeout), fail "
+                               + "exits 1. Without it: exit 4."))
+    var onPause: OnPause?
+
     func run() throws {
         let setup = try simulation.makeSetup()
         ProcessSignals.install()
@@ -36,7 +45,7 @@ struct Run: ParsableCommand {
         guard simulation.deploy(setup) else { return }
         let core = setup.core
         let timeout = simulation.timeout
-        let ending = simulate(core, timeout: timeout.seconds, pacing: Pacing(speed: speed)) { printer.print($0) }
+        let ending = simulate(core, timeout: timeout.seconds, pacing: Pacing(speed: speed), promote: onPause == .success) { printer.print($0) }
         printer.flush()
         if let failure = core.failure {
             let rolledBack = if case .rolledBack(completed: true) = core.outcome { true } else { false }
@@ -50,6 +59,20 @@ struct Run: ParsableCommand {
         case .stalled:
             printError("failed at t=\(EventEncoder.fixed(core.now, digits: 3)): nothing more can happen; \(stallReason(core))")
             throw ExitCode(ExitCodes.failed)
+        case .awaitingPromotion:
+            let apps = core.awaitingPromotion.map(\.description).joined(separator: ", ")
+            switch onPause {
+            case .wait?:
+                printError("timed out after \(EventEncoder.fixed(timeout.seconds, digits: 0)) s of simulated time: \(apps) waits to be promoted")
+                throw ExitCode(ExitCodes.timedOut)
+            case .fail?:
+                printError("failed at t=\(EventEncoder.fixed(core.now, digits: 3)): \(apps) waits to be promoted (--on-pause fail)")
+                throw ExitCode(ExitCodes.failed)
+            case .success?, nil:
+                printError("paused at t=\(EventEncoder.fixed(core.now, digits: 3)): \(apps) waits to be promoted "
+                           + "(promote with > in the dashboard, or run with --on-pause success)")
+                throw ExitCode(ExitCodes.awaitingPromotion)
+            }
         case .timedOut:
             printError("timed out after \(EventEncoder.fixed(timeout.seconds, digits: 0)) s of simulated time: \(progressSummary(core))")
             throw ExitCode(ExitCodes.timedOut)
@@ -71,11 +94,16 @@ enum SimulationEnding: Equatable {
     case timedOut
     /// A signal arrived; the deployment is paused.
     case interrupted(signal: Int32)
+    /// Nothing more happens until someone promotes the deployment (blue-green without auto-promotion).
+    case awaitingPromotion
 }
 
 /// Runs the deployment in progress until it ends, stalls, times out or is interrupted, handing each batch of
 /// events to `output`. With pacing, simulated time follows the wall clock at the chosen speed.
-func simulate(_ core: SchedulerCore, timeout: Double, pacing: Pacing?, output: ([RolloutEvent]) -> Void) -> SimulationEnding {
+/// Runs a deployment to its end on the simulated clock, printing events through `output`. A deployment that
+/// waits to be promoted is promoted at once with `promote`, else the run ends there.
+func simulate(_ core: SchedulerCore, timeout: Double, pacing: Pacing?, promote: Bool = false,
+              output: ([RolloutEvent]) -> Void) -> SimulationEnding {
     output(core.takeEvents())
     while core.deployment != nil {
         if let signalNumber = ProcessSignals.received {
@@ -83,7 +111,13 @@ func simulate(_ core: SchedulerCore, timeout: Double, pacing: Pacing?, output: (
             output(core.takeEvents())
             return .interrupted(signal: signalNumber)
         }
-        guard let next = core.nextEventTime else { return .stalled }
+        guard let next = core.nextEventTime else {
+            guard !core.awaitingPromotion.isEmpty else { return .stalled }
+            guard promote else { return .awaitingPromotion }
+            core.promote()
+            output(core.takeEvents())
+            continue
+        }
         guard next <= timeout else {
             core.advance(to: timeout)
             output(core.takeEvents())

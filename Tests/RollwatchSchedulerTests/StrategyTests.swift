@@ -164,4 +164,36 @@ import Testing
             #expect(simulation.core.deployment != nil, "\(spec): a version that keeps crashing never completes")
         }
     }
+
+    @Test func blueGreenStartsAFullNewSetSwitchesWhenAllAreReadyAndStopsTheOldSetAfterTheDelay() throws {
+        let simulation = Self.deploy(try StrategyRegistry.parse("blue-green:scaleDownDelaySeconds=20"), minHealthy: 10, maxCapacity: 20)
+        let switched = try #require(simulation.events.first { if case .trafficSwitched = $0.kind { true } else { false } }?.time)
+        let newHealthy = simulation.events.compactMap { event -> Double? in
+            if case .instanceHealthChanged(let ref, true) = event.kind, ref.version == "v2" { return event.time } else { return nil }
+        }
+        #expect(newHealthy.count == 10 && switched >= (newHealthy.max() ?? .infinity), "the switch waits for the whole new set")
+        #expect(simulation.statuses("TASK_STAGING").filter { $0.ref.version == "v2" }.allSatisfy { $0.time == 0 }, "one launch of the full set")
+        let oldKills = simulation.statuses("TASK_KILLING").filter { $0.ref.version == "v1" }.map(\.time)
+        #expect(oldKills.count == 10 && oldKills.allSatisfy { $0 >= switched + 20 - 1e-9 })
+        #expect(simulation.progress.contains { $0.old.alive + $0.new.alive == 20 }, "both sets run side by side")
+    }
+
+    @Test func blueGreenWithoutAutoPromotionWaitsForIt() throws {
+        var simulation = Simulation(Self.v1, to: Self.v2, strategy: try StrategyRegistry.parse("blue-green:autoPromotion=false,scaleDownDelaySeconds=0"))
+        simulation.deploy(Self.v2)
+        simulation.run(until: 300)
+        #expect(simulation.core.awaitingPromotion == [PathId("/web")])
+        #expect(simulation.events.contains { if case .awaitingPromotion = $0.kind { true } else { false } })
+        #expect(simulation.statuses("TASK_KILLING").isEmpty, "nothing old stops before the promotion")
+        #expect(simulation.core.deployment != nil)
+        simulation.core.promote()
+        simulation.events += simulation.core.takeEvents()
+        simulation.run()
+        #expect(simulation.core.outcome == .succeeded)
+        #expect(simulation.core.awaitingPromotion.isEmpty)
+        #expect(simulation.statuses("TASK_KILLING").filter { $0.ref.version == "v1" }.count == 10)
+        // Promoting what does not wait for it changes nothing.
+        simulation.core.promote()
+        #expect(simulation.core.takeEvents().isEmpty)
+    }
 }

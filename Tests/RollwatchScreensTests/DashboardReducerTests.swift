@@ -15,7 +15,7 @@ import Testing
         .none, .help, .preparingUpgrade(restart: false, request: 0), .confirmUpgrade(DashboardFixture.preview, request: 0), .confirmAbort(.rollBack),
         .confirmAbort(.stop), .confirmAbort(.cancel), .confirmQuit, .scale(text: "20", error: nil), .detail(ids[3]),
     ]
-    static let keys: [DashboardKey] = "uprtaq+-=_sg/?yncjkhl0123456789 xZ".map { .character($0) }
+    static let keys: [DashboardKey] = "uprtaq+-=_sg/?yncjkhl0123456789 xZ>".map { .character($0) }
         + [.enter, .escape, .backspace, .tab, .backTab, .up, .down, .left, .right, .pageUp, .pageDown, .home, .end]
 
     /// Applies keys in turn, collecting the commands.
@@ -44,6 +44,7 @@ import Testing
                             case .prepareUpgrade, .deploy, .scale: #expect(!context.deploymentUnderWay)
                             case .cancelUpgrade: break
                             case .quit: #expect(ui.quitting)
+                            case .promote: #expect(context.awaitingPromotion)
                             case .setSpeed(let speed): #expect(speed >= DashboardUI.slowest && speed <= DashboardUI.fastest)
                             }
                         }
@@ -252,5 +253,16 @@ import Testing
         #expect(keys(Self.context(.running), dialog) == ["r", "s", "←→", "enter", "esc"])
         dialog.overlay = .confirmQuit
         #expect(keys(Self.context(.running), dialog) == ["y", "n"])
+    }
+
+    @Test func promoteAppliesOnlyWhileADeploymentWaitsForIt() {
+        var ui = DashboardUI()
+        var waiting = Self.context(.running)
+        waiting.awaitingPromotion = true
+        #expect(Self.press([.character(">")], on: &ui, waiting) == [.promote])
+        #expect(ui.hints(waiting).first == DashboardUI.Hint(">", "promote"))
+        #expect(Self.press([.character(">")], on: &ui, Self.context(.running)).isEmpty)
+        #expect(ui.flash?.text.contains("nothing to promote") == true)
+        #expect(!ui.hints(Self.context(.running)).contains { $0.key == ">" })
     }
 }

@@ -62,6 +62,19 @@ import Testing
         #expect(usage.exitCode == 64 && usage.standardError.contains("--auto-rollback needs --progress-deadline"))
     }
 
+    @Test func aBlueGreenWaitingForPromotionExitsFourOrAsOnPauseSays() throws {
+        let arguments = ["run", "Examples/python-web.json", "--to", "Examples/python-web-v2.json", "--strategy", "blue-green:autoPromotion=false"]
+        let paused = try BinaryRunner.run(arguments)
+        #expect(paused.exitCode == 4)
+        #expect(paused.lines.contains { $0.contains("event=deployment_awaiting_promotion") })
+        #expect(!paused.lines.contains { $0.contains("status=TASK_KILLING") }, "nothing old stops before the promotion")
+        #expect(paused.standardError.contains("waits to be promoted"))
+        let promoted = try BinaryRunner.run(arguments + ["--on-pause", "success"])
+        #expect(promoted.exitCode == 0 && promoted.lines.contains { $0.contains("event=deployment_traffic_switched") })
+        #expect(try BinaryRunner.run(arguments + ["--on-pause", "fail"]).exitCode == 1)
+        #expect(try BinaryRunner.run(arguments + ["--on-pause", "wait", "--timeout", "2m"]).exitCode == 3)
+    }
+
     @Test func aVersionThatNeverTurnsHealthyTimesOutWithExitThree() throws {
         let broken = try BinaryRunner.temporaryFile(#"{"id": "/python-web", "cmd": "sleep 1", "instances": 20, "labels": {"ROLLWATCH_SIM_HEALTHY": "false"}, "healthChecks": [{"gracePeriodSeconds": 10, "intervalSeconds": 2}], "upgradeStrategy": {"minimumHealthCapacity": 0.85, "maximumOverCapacity": 0.15}}"#)
         let result = try BinaryRunner.run(["run", "Examples/python-web.json", "--to", broken, "--timeout", "10m"])

@@ -55,6 +55,8 @@ public struct EventEncoder: Sendable {
                     ("old", ["alive": .number(JSONNumber(progress.old.alive)), "healthy": .number(JSONNumber(progress.old.healthy))]),
                     ("new", ["alive": .number(JSONNumber(progress.new.alive)), "healthy": .number(JSONNumber(progress.new.healthy))]),
                     ("paused", .bool(progress.paused))]
+        case .awaitingPromotion(let planId, let appId), .trafficSwitched(let planId, let appId):
+            return [("id", .string(planId)), ("appId", .string(appId.description))]
         }
     }
 
@@ -88,6 +90,8 @@ public struct EventEncoder: Sendable {
                     ("new_alive", "\(progress.new.alive)"), ("new_healthy", "\(progress.new.healthy)"),
                     ("min_healthy", "\(progress.minHealthy)"), ("max_capacity", "\(progress.maxCapacity)"),
                     ("paused", "\(progress.paused)")]
+        case .awaitingPromotion(let planId, let appId), .trafficSwitched(let planId, let appId):
+            return [("deployment", planId), ("app", appId.description)]
         }
     }
 

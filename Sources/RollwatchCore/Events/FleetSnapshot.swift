@@ -81,6 +81,8 @@ public struct FleetSnapshot: Sendable, Hashable {
     public private(set) var step = 0
     /// The time of the last event folded in.
     public private(set) var time: Double = 0
+    /// Run specs of the deployment under way whose strategy waits to be promoted.
+    public private(set) var awaitingPromotion: Set<PathId> = []
 
     public init() {}
 
@@ -112,13 +114,20 @@ public struct FleetSnapshot: Sendable, Hashable {
             if isNewDeployment {
                 progress = [:]
                 phase = .running
+                awaitingPromotion = []
             }
         case .deploymentStepSuccess:
             break
         case .deploymentSuccess(let planId, _):
-            if planId == self.planId { phase = .succeeded }
+            if planId == self.planId {
+                phase = .succeeded
+                awaitingPromotion = []
+            }
         case .deploymentFailed(let planId, _, let reason):
-            if planId == self.planId { phase = .failed(reason: reason) }
+            if planId == self.planId {
+                phase = .failed(reason: reason)
+                awaitingPromotion = []
+            }
         case .deploymentPaused(let planId):
             if planId == self.planId { phase = .paused }
         case .deploymentResumed(let planId):
@@ -148,6 +157,10 @@ public struct FleetSnapshot: Sendable, Hashable {
             update(ref, at: event.time) { $0.remember(Change(time: event.time, what: "killed as unhealthy", reason: reason)) }
         case .rolloutProgress(let counts):
             progress[counts.appId] = counts
+        case .awaitingPromotion(let planId, let appId):
+            if planId == self.planId { awaitingPromotion.insert(appId) }
+        case .trafficSwitched(_, let appId):
+            awaitingPromotion.remove(appId)
         }
     }
 

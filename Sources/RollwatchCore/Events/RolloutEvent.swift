@@ -77,6 +77,10 @@ public struct RolloutEvent: Sendable, Hashable {
         case unhealthyInstanceKill(InstanceRef, reason: String)
         /// Counts after a change (`rollout_progress`).
         case rolloutProgress(RolloutProgress)
+        /// A run spec's strategy waits to be promoted (`deployment_awaiting_promotion`, rollwatch's own).
+        case awaitingPromotion(planId: String, appId: PathId)
+        /// Traffic goes to a run spec's new instances now (`deployment_traffic_switched`, rollwatch's own).
+        case trafficSwitched(planId: String, appId: PathId)
     }
 
     /// Seconds since the run began.
@@ -103,6 +107,8 @@ public struct RolloutEvent: Sendable, Hashable {
         case .failedHealthCheck: return "failed_health_check_event"
         case .unhealthyInstanceKill: return "unhealthy_instance_kill_event"
         case .rolloutProgress: return "rollout_progress"
+        case .awaitingPromotion: return "deployment_awaiting_promotion"
+        case .trafficSwitched: return "deployment_traffic_switched"
         }
     }
 }

@@ -212,6 +212,8 @@ public struct KubernetesRollingUpdate: RestartProcess, Sendable, Hashable {
         case .readinessChanged(let id, _, let ready):
             touched = id
             update(id) { $0.ready = ready }
+        case .promote:
+            touched = nil
         case .woke(let token):
             touched = nil
             if let id = tokens.removeValue(forKey: token), tracked[id]?.availabilityToken == token {

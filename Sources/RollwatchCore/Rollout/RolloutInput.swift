@@ -9,6 +9,8 @@ public enum RolloutInput: Sendable, Hashable {
     case readinessChanged(InstanceId, version: String, ready: Bool)
     /// The wake the machine asked for with `RolloutAction.wake` is due.
     case woke(token: Int)
+    /// Someone promoted the deployment (the dashboard's `>`): a strategy waiting for it goes on.
+    case promote
 }
 
 /// What a deployment machine asks the scheduler to do. The machine never acts itself.
@@ -24,6 +26,10 @@ public enum RolloutAction: Sendable, Hashable {
     /// Wake the machine after `after` seconds with `RolloutInput.woke(token)` (for waits such as Kubernetes'
     /// `minReadySeconds`; the machine itself has no clock).
     case wake(after: Double, token: Int)
+    /// Announce that the machine waits for a promotion (`RolloutInput.promote`) before it goes on.
+    case awaitPromotion
+    /// Announce that traffic now goes to the new instances (a blue-green switch).
+    case switchTraffic
     /// The deployment action is complete.
     case finished
 }
@@ -92,7 +98,7 @@ struct ReadinessTracker: Sendable, Hashable {
             id = instanceId
             before = isHealthyAndReady(id)
             ready.insert(id)
-        case .woke:
+        case .woke, .promote:
             return (nil, nil)
         }
         return (!before && isHealthyAndReady(id) ? id : nil, startReadiness)

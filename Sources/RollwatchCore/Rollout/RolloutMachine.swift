@@ -25,6 +25,13 @@ public protocol RestartProcess: Sendable {
     var limits: (minHealthy: Int, maxCapacity: Int) { get }
     /// Old instances killed as soon as the restart started.
     var initialKills: Int { get }
+    /// True while it waits for `RolloutInput.promote` to go on.
+    var awaitsPromotion: Bool { get }
+}
+
+extension RestartProcess {
+    /// Strategies that never wait for a promotion.
+    public var awaitsPromotion: Bool { false }
 }
 
 /// Marathon's rolling restart, the default strategy.
@@ -95,6 +102,12 @@ public struct RolloutMachine: Sendable {
     public var limits: (minHealthy: Int, maxCapacity: Int)? {
         if case .restart(let restart) = process { return restart.limits }
         return nil
+    }
+
+    /// True while the restart waits for a promotion.
+    public var awaitsPromotion: Bool {
+        if case .restart(let restart) = process { return restart.awaitsPromotion }
+        return false
     }
 
     /// Old instances the restart killed at once, when the action is a restart.

@@ -14,6 +14,7 @@ public enum StrategyRegistry {
 
     /// How a spec is written, shown with every spec error.
     public static let syntax = "marathon | recreate | kubernetes[:maxSurge=N|N%,maxUnavailable=N|N%,minReadySeconds=S] "
+        + "| blue-green[:scaleDownDelaySeconds=S,autoPromotion=true|false] "
         + "(e.g. kubernetes:maxSurge=25%,maxUnavailable=0)"
 
     /// Each strategy's name and how it is made from its parameters.
@@ -21,6 +22,7 @@ public enum StrategyRegistry {
         ("marathon", { parameters throws(SpecError) in try noParameters("marathon", parameters); return MarathonStrategy() }),
         ("recreate", { parameters throws(SpecError) in try noParameters("recreate", parameters); return RecreateStrategy() }),
         ("kubernetes", { parameters throws(SpecError) in try kubernetes(parameters) }),
+        ("blue-green", { parameters throws(SpecError) in try blueGreen(parameters) }),
     ]
 
     /// The names of the strategies, in the order they are listed.
@@ -77,6 +79,26 @@ public enum StrategyRegistry {
         }
         if strategy.maxSurge.isZero && strategy.maxUnavailable.isZero {
             throw SpecError(message: "kubernetes: maxUnavailable: Invalid value: \(strategy.maxUnavailable): may not be 0 when `maxSurge` is 0")
+        }
+        return strategy
+    }
+
+    /// Blue-green's parameters: the delay before the old set stops, and whether the switch waits for a promotion.
+    private static func blueGreen(_ parameters: [String: String]) throws(SpecError) -> any RolloutStrategy {
+        let known = ["scaleDownDelaySeconds", "autoPromotion"]
+        if let unknown = parameters.keys.sorted().first(where: { !known.contains($0) }) {
+            throw SpecError(message: "blue-green: unknown parameter \(unknown) (known: \(known.joined(separator: ", ")))")
+        }
+        var strategy = BlueGreenStrategy()
+        if let text = parameters["scaleDownDelaySeconds"] {
+            guard let seconds = Int(text), (0...86_400).contains(seconds) else {
+                throw SpecError(message: "blue-green: scaleDownDelaySeconds: \"\(text)\" is not a whole number of seconds, 0 or more")
+            }
+            strategy.scaleDownDelaySeconds = Double(seconds)
+        }
+        if let text = parameters["autoPromotion"] {
+            guard let enabled = Bool(text) else { throw SpecError(message: "blue-green: autoPromotion: \"\(text)\" is neither true nor false") }
+            strategy.autoPromotionEnabled = enabled
         }
         return strategy
     }
