@@ -220,7 +220,11 @@ struct Painter {
         if let elapsed = model.elapsed { parts.append(EventLog.clock(elapsed) + " elapsed") }
         switch fleet.phase {
         case .running, .paused:
-            parts.append(model.remaining.map { "ETA " + EventLog.clock($0.rounded(.up)) } ?? "ETA -")
+            if fleet.awaitingPromotion.isEmpty {
+                parts.append(model.remaining.map { "ETA " + EventLog.clock($0.rounded(.up)) } ?? "ETA -")
+            } else {
+                parts.append("waiting to be promoted: > promotes")
+            }
             if fleet.phase == .paused { parts.append("paused") }
         case .succeeded:
             parts.append(model.rolledBack ? "rolled back" : "done")
