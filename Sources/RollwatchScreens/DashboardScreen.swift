@@ -131,12 +131,22 @@ struct Painter {
         }
     }
 
-    func drawFull(on buffer: inout CellBuffer) {
+    /// The rows every layout has (header, progress, footer) and the body between them.
+    private func drawChrome(progressInset: Int, on buffer: inout CellBuffer) -> Rect {
         let area = buffer.area
         drawHeader(in: Rect(x: 0, y: 0, width: area.width, height: 1), on: &buffer)
-        drawProgress(in: Rect(x: 1, y: 1, width: area.width - 2, height: 1), on: &buffer)
+        drawProgress(in: Rect(x: progressInset, y: 1, width: area.width - 2 * progressInset, height: 1), on: &buffer)
         drawFooter(in: Rect(x: 0, y: area.height - 1, width: area.width, height: 1), on: &buffer)
-        let body = Rect(x: 0, y: 2, width: area.width, height: area.height - 3)
+        return Rect(x: 0, y: 2, width: area.width, height: area.height - 3)
+    }
+
+    /// A titled box in the theme's border style; returns its inside.
+    private func box(_ title: String, _ rect: Rect, on buffer: inout CellBuffer) -> Rect {
+        Border(title: title, style: theme.style(.border), titleStyle: theme.style(.title), glyphs: borders).draw(in: rect, on: &buffer)
+    }
+
+    func drawFull(on buffer: inout CellBuffer) {
+        let body = drawChrome(progressInset: 1, on: &buffer)
         if ui.view == .agents {
             let parts = body.rows([.fill, .fixed(min(12, body.height / 3))])
             drawAgents(in: parts[0], on: &buffer)
@@ -148,25 +158,18 @@ struct Painter {
             let gridWanted = gridRowsNeeded(width: body.width - 2) + 2
             let gridHeight = max(4, min(gridWanted, body.height - healthHeight - minimumEvents))
             let parts = body.rows([.fixed(gridHeight), .fixed(healthHeight), .fill])
-            drawGrid(in: Border(title: gridTitle, style: theme.style(.border), titleStyle: theme.style(.title), glyphs: borders)
-                .draw(in: parts[0], on: &buffer), on: &buffer)
+            drawGrid(in: box(gridTitle, parts[0], on: &buffer), on: &buffer)
             let stepsWidth = min(44, max(30, parts[1].width / 3))
             let lower = parts[1].columns([.fill, .fixed(stepsWidth)])
-            drawHealth(in: Border(title: "Health", style: theme.style(.border), titleStyle: theme.style(.title), glyphs: borders)
-                .draw(in: lower[0], on: &buffer), strip: true, on: &buffer)
-            drawSteps(in: Border(title: stepsTitle, style: theme.style(.border), titleStyle: theme.style(.title), glyphs: borders)
-                .draw(in: lower[1], on: &buffer), on: &buffer)
+            drawHealth(in: box("Health", lower[0], on: &buffer), strip: true, on: &buffer)
+            drawSteps(in: box(stepsTitle, lower[1], on: &buffer), on: &buffer)
             drawEvents(in: parts[2], boxed: true, on: &buffer)
         }
         drawOverlay(in: body, on: &buffer)
     }
 
     func drawCompact(on buffer: inout CellBuffer) {
-        let area = buffer.area
-        drawHeader(in: Rect(x: 0, y: 0, width: area.width, height: 1), on: &buffer)
-        drawProgress(in: Rect(x: 0, y: 1, width: area.width, height: 1), on: &buffer)
-        drawFooter(in: Rect(x: 0, y: area.height - 1, width: area.width, height: 1), on: &buffer)
-        let body = Rect(x: 0, y: 2, width: area.width, height: area.height - 3)
+        let body = drawChrome(progressInset: 0, on: &buffer)
         if ui.view == .agents {
             let parts = body.rows([.fill, .fixed(min(4, body.height / 3))])
             drawAgents(in: parts[0], on: &buffer)
@@ -178,8 +181,7 @@ struct Painter {
             let gridWanted = gridRowsNeeded(width: body.width - 2) + 2
             let gridHeight = max(3, min(gridWanted, body.height - healthHeight - minimumEvents))
             let parts = body.rows([.fixed(gridHeight), .fixed(healthHeight), .fill])
-            drawGrid(in: Border(title: gridTitle, style: theme.style(.border), titleStyle: theme.style(.title), glyphs: borders)
-                .draw(in: parts[0], on: &buffer), on: &buffer)
+            drawGrid(in: box(gridTitle, parts[0], on: &buffer), on: &buffer)
             drawHealth(in: parts[1], strip: false, on: &buffer)
             drawEvents(in: parts[2], boxed: false, on: &buffer)
         }
@@ -432,8 +434,7 @@ struct Painter {
         guard !rect.isEmpty else { return }
         var inner = rect
         if boxed {
-            inner = Border(title: "Events, newest first", style: theme.style(.border), titleStyle: theme.style(.title), glyphs: borders)
-                .draw(in: rect, on: &buffer)
+            inner = box("Events, newest first", rect, on: &buffer)
         } else {
             let rule = String(repeating: String(borders.horizontal), count: max(0, rect.width))
             buffer.write(rule, x: rect.x, y: rect.y, style: theme.style(.border), clip: rect)
@@ -451,8 +452,7 @@ struct Painter {
     // MARK: Agents
 
     func drawAgents(in rect: Rect, on buffer: inout CellBuffer) {
-        let inner = Border(title: "Agents: \(model.agents.count) (g: back to instances)", style: theme.style(.border),
-                           titleStyle: theme.style(.title), glyphs: borders).draw(in: rect, on: &buffer)
+        let inner = box("Agents: \(model.agents.count) (g: back to instances)", rect, on: &buffer)
         guard !inner.isEmpty else { return }
         guard !model.agents.isEmpty else {
             buffer.write("No agents known.", x: inner.x, y: inner.y, style: theme.style(.dimText), clip: inner)

@@ -21,28 +21,14 @@ struct SimulationOptions: ParsableArguments {
     @Option(help: "A scenario file: agents and the fleet at the start (see the README).")
     var scenario: String?
 
-    @Option(help: ArgumentHelp("The deployment strategy, over each app's ROLLWATCH_STRATEGY label.", discussion: StrategyRegistry.syntax,
-                               valueName: "spec"))
-    var strategy: String?
-
-    @Option(help: "Fail a deployment that makes no progress for this long (600s, 10m); none by default, as in Marathon.")
-    var progressDeadline: DurationArgument?
-
-    @Flag(help: "Roll back a deployment that missed its progress deadline.")
-    var autoRollback = false
-
-    func validate() throws {
-        _ = try StrategyOption.parse(strategy)
-        if autoRollback && progressDeadline == nil { throw ValidationError("--auto-rollback needs --progress-deadline") }
-    }
+    @OptionGroup var deployment: DeploymentOptions
 
     /// Reads the inputs and builds the simulation; bad input is printed and ends the command with exit 64.
     func makeSetup() throws -> SimulationSetup {
-        let chosen = try StrategyOption.parse(strategy)
+        let chosen = try deployment.strategy()
         do throws(InputError) {
             let setup = try SimulationSetup(appPath: app, toPath: to, scenarioPath: scenario, seed: seed, strategy: chosen)
-            setup.core.progressDeadline = progressDeadline?.seconds
-            setup.core.rollBackOnDeadline = autoRollback
+            deployment.apply(to: setup.core)
             return setup
         } catch {
             error.lines.forEach(printError)
@@ -60,16 +46,39 @@ struct SimulationOptions: ParsableArguments {
     }
 }
 
-/// `--strategy SPEC`: nothing (each app's label, else Marathon's) or the strategy a spec names.
-enum StrategyOption {
-    /// The strategy to deploy with, or a validation error that shows the syntax.
-    static func parse(_ spec: String?) throws -> any RolloutStrategy {
-        guard let spec else { return SelectedStrategy() }
+/// How deployments go, for `run`, `plan` and the dashboard alike: the strategy, and the progress deadline.
+struct DeploymentOptions: ParsableArguments {
+    @Option(name: .customLong("strategy"),
+            help: ArgumentHelp("The deployment strategy, over each app's ROLLWATCH_STRATEGY label.", discussion: StrategyRegistry.syntax,
+                               valueName: "spec"))
+    var strategySpec: String?
+
+    @Option(help: "Fail a deployment that makes no progress for this long (600s, 10m); none by default, as in Marathon.")
+    var progressDeadline: DurationArgument?
+
+    @Flag(help: "Roll back a deployment that missed its progress deadline.")
+    var autoRollback = false
+
+    func validate() throws {
+        _ = try strategy()
+        if autoRollback && progressDeadline == nil { throw ValidationError("--auto-rollback needs --progress-deadline") }
+    }
+
+    /// `--strategy SPEC`'s strategy, else each app's label, else Marathon's; a bad spec is a validation error
+    /// that shows the syntax.
+    func strategy() throws -> any RolloutStrategy {
+        guard let strategySpec else { return SelectedStrategy() }
         do {
-            return SelectedStrategy(chosen: try StrategyRegistry.parse(spec))
+            return SelectedStrategy(chosen: try StrategyRegistry.parse(strategySpec))
         } catch {
             throw ValidationError("--strategy: \(error)")
         }
+    }
+
+    /// Sets the deadline and the roll back on a scheduler.
+    func apply(to core: SchedulerCore) {
+        core.progressDeadline = progressDeadline?.seconds
+        core.rollBackOnDeadline = autoRollback
     }
 }
 

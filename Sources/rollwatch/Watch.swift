@@ -43,35 +43,24 @@ struct Watch: ParsableCommand {
     @Option(help: "A scenario file: agents and the fleet at the start (see the README).")
     var scenario: String?
 
-    @Option(help: ArgumentHelp("The deployment strategy, over each app's ROLLWATCH_STRATEGY label.", discussion: StrategyRegistry.syntax,
-                               valueName: "spec"))
-    var strategy: String?
-
-    @Option(help: "Fail a deployment that makes no progress for this long (600s, 10m); none by default, as in Marathon.")
-    var progressDeadline: DurationArgument?
-
-    @Flag(help: "Roll back a deployment that missed its progress deadline.")
-    var autoRollback = false
+    @OptionGroup var deployment: DeploymentOptions
 
     func validate() throws {
-        if autoRollback && progressDeadline == nil { throw ValidationError("--auto-rollback needs --progress-deadline") }
         guard speed.isFinite, speed >= DashboardUI.slowest, speed <= DashboardUI.fastest else {
             throw ValidationError("--speed must be between \(DashboardUI.slowest) and \(Int(DashboardUI.fastest)), got \(speed)")
         }
         guard timeLapse.isFinite, timeLapse > 1, timeLapse <= DashboardUI.fastest else {
             throw ValidationError("--time-lapse must be above 1 and at most \(Int(DashboardUI.fastest)), got \(timeLapse)")
         }
-        _ = try StrategyOption.parse(strategy)
     }
 
     func run() throws {
         let setup: SimulationSetup
         let parsedScenario: Scenario
-        let chosenStrategy = try StrategyOption.parse(strategy)
+        let chosenStrategy = try deployment.strategy()
         do {
             setup = try SimulationSetup(appPath: app, toPath: to, scenarioPath: scenario, seed: seed, strategy: chosenStrategy)
-            setup.core.progressDeadline = progressDeadline?.seconds
-            setup.core.rollBackOnDeadline = autoRollback
+            deployment.apply(to: setup.core)
             parsedScenario = try scenario.map(SimulationSetup.readScenario) ?? Scenario()
         } catch {
             error.lines.forEach(printError)
