@@ -22,8 +22,10 @@ public enum SchedulerCommand: Sendable {
     /// gets a fresh stamp from the scheduler's clock, unlike any it knows.
     case restart(version: String?)
     case setSpeed(SchedulerSpeed)
-    /// Let a strategy that waits for a promotion go on.
+    /// Let a strategy that waits for a promotion go on; a canary leaves its pause or gate.
     case promote
+    /// Let a canary skip its remaining steps and go to 100 %.
+    case promoteFully
 }
 
 /// What the scheduler publishes after each change: the events since the last update and the time they reached.
@@ -108,6 +110,8 @@ public actor Scheduler<C: Clock> where C.Duration == Duration {
             speed = Self.valid(newSpeed)
         case .promote:
             core.promote()
+        case .promoteFully:
+            core.promote(fully: true)
         }
         publish()
         nap?.cancel()

@@ -234,6 +234,8 @@ public final class SchedulerCore: DriverSink {
             }
             recount(id)
             state(for: id).lastProgress = nil
+            state(for: id).progressMark = nil
+            state(for: id).strategyStepIndex = nil
         }
         root = target
         for (id, spec) in targetSpecs { state(for: id).targetInstances = spec.instances }
@@ -280,11 +282,23 @@ public final class SchedulerCore: DriverSink {
     }
 
     /// Promotes the deployment in progress: a strategy that waits for it (blue-green without auto-promotion)
-    /// goes on.
-    public func promote() {
+    /// goes on, a canary leaves its pause or gate; `fully`, a canary skips its remaining steps.
+    public func promote(fully: Bool = false) {
         guard let running = deployment else { return }
-        for state in running.stepStates where state.hasMachine { feed(state, .promote) }
+        for state in running.stepStates where state.hasMachine { feed(state, fully ? .promoteFully : .promote) }
         drain()
+    }
+
+    /// What a promotion would do now for some run spec of the running step: move it on, or skip its remaining steps.
+    public var promotions: (step: Bool, fully: Bool) {
+        guard let running = deployment else { return (false, false) }
+        var result = (step: false, fully: false)
+        for state in running.stepStates {
+            let promotions = state.machinePromotions
+            result.step = result.step || promotions.step
+            result.fully = result.fully || promotions.fully
+        }
+        return result
     }
 
     /// The run specs of the running step whose strategy waits to be promoted.
@@ -384,7 +398,7 @@ public final class SchedulerCore: DriverSink {
             let id = action.runSpec.id
             let state = state(for: id)
             var machine = RolloutMachine(action: action, version: running.versions[id] ?? "", strategy: strategy,
-                                         current: snapshots(of: id))
+                                         current: snapshots(of: id), isRollback: running.isRollback)
             // A step that starts while the deployment is paused starts paused.
             if running.paused { machine.pause() }
             let actions = machine.start()
@@ -421,6 +435,9 @@ public final class SchedulerCore: DriverSink {
     /// else looks again when the deadline would next run out.
     private func checkProgress(_ deploymentId: String) {
         guard let running = deployment, running.id == deploymentId, let deadline = progressDeadline else { return }
+        // A strategy that waits on purpose (a canary's pause, a blue-green promotion) makes no progress and has not
+        // failed: the deadline starts again once it goes on.
+        if running.stepStates.contains(where: \.isMachineHolding) { running.lastProgressAt = now }
         let due = running.lastProgressAt + deadline
         guard !running.paused, now >= due - 1e-9 else {
             timers.push(.progressCheck(deploymentId: deploymentId), at: running.paused ? now + deadline : due)
@@ -485,6 +502,14 @@ public final class SchedulerCore: DriverSink {
                 if let running = deployment { emit(.awaitingPromotion(planId: running.id, appId: specId)) }
             case .switchTraffic:
                 if let running = deployment { emit(.trafficSwitched(planId: running.id, appId: specId)) }
+            case .enterStep(let report):
+                guard let running = deployment, let state = states[specId] else { continue }
+                // A strategy step that starts is progress, for the deadline (its timer starting over is not).
+                if state.strategyStepIndex != report.index { running.lastProgressAt = now }
+                state.strategyStepIndex = report.index
+                let status = StrategyStepStatus(index: report.index, titles: report.titles,
+                                                until: report.waitSeconds.map { now + max(0, $0) }, waitingFor: report.waitingFor)
+                emit(.strategyStep(planId: running.id, appId: specId, status))
             case .wake(let after, let token):
                 guard let state = states[specId] else { continue }
                 timers.push(.machineWake(specId, token: token, generation: state.machineGeneration), at: now + max(0, after))
@@ -758,9 +783,13 @@ public final class SchedulerCore: DriverSink {
             guard deployment != nil, state.hasMachine else { continue }
             let progress = progress(of: state)
             if state.lastProgress != progress {
-                // Progress, for the deadline: one more new instance healthy, or one fewer old instance.
-                if let before = state.lastProgress, progress.new.healthy > before.new.healthy || progress.old.alive < before.old.alive {
-                    deployment?.lastProgressAt = now
+                // Progress, for the deadline: more new instances healthy, or fewer old ones alive, than ever before
+                // in this deployment (a new instance that crashes and comes back healthy again is no progress).
+                if let mark = state.progressMark {
+                    if progress.new.healthy > mark.newHealthy || progress.old.alive < mark.oldAlive { deployment?.lastProgressAt = now }
+                    state.progressMark = (max(mark.newHealthy, progress.new.healthy), min(mark.oldAlive, progress.old.alive))
+                } else {
+                    state.progressMark = (progress.new.healthy, progress.old.alive)
                 }
                 state.lastProgress = progress
                 emit(.rolloutProgress(progress))
@@ -922,6 +951,10 @@ final class SpecState {
     let instanceIdPrefix: String
     var limits: (minHealthy: Int, maxCapacity: Int)?
     var lastProgress: RolloutProgress?
+    /// The most new instances healthy and the fewest old ones alive so far in the deployment, for the deadline.
+    var progressMark: (newHealthy: Int, oldAlive: Int)?
+    /// The step its stepped strategy last reported, in the deployment under way.
+    var strategyStepIndex: Int?
     var touched = false
 
     init(id: PathId, version: String) {
@@ -945,6 +978,10 @@ final class SpecState {
     var isMachineFinished: Bool { machine?.isFinished ?? true }
     /// True while its machine waits for a promotion.
     var isAwaitingPromotion: Bool { machine?.awaitsPromotion ?? false }
+    /// True while its machine waits on purpose (the progress deadline does not run).
+    var isMachineHolding: Bool { machine?.isHolding ?? false }
+    /// What a promotion would do for its machine now.
+    var machinePromotions: (step: Bool, fully: Bool) { machine?.promotions ?? (false, false) }
     var machineAction: DeploymentAction? { machine?.action }
     var machineInitialKills: Int? { machine?.initialKills ?? nil }
 

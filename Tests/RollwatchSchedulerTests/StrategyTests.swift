@@ -33,7 +33,7 @@ import Testing
             }
         }
         let failures = ["kubernetes:maxUnavailable=101%", "kubernetes:maxSurge=-1", "kubernetes:surge=1", "kubernetes:maxSurge",
-                        "canary:steps=10", "recreate:fast=1", "kubernetes:maxSurge=1,maxSurge=2", "kubernetes:minReadySeconds=x"]
+                        "canary:steps=50,10", "recreate:fast=1", "kubernetes:maxSurge=1,maxSurge=2", "kubernetes:minReadySeconds=x"]
         for spec in failures {
             #expect(throws: StrategyRegistry.SpecError.self, "\(spec)") { try StrategyRegistry.parse(spec) }
         }

@@ -57,6 +57,11 @@ public struct EventEncoder: Sendable {
                     ("paused", .bool(progress.paused))]
         case .awaitingPromotion(let planId, let appId), .trafficSwitched(let planId, let appId):
             return [("id", .string(planId)), ("appId", .string(appId.description))]
+        case .strategyStep(let planId, let appId, let status):
+            return [("id", .string(planId)), ("appId", .string(appId.description)), ("stepIndex", .number(JSONNumber(status.index + 1))),
+                    ("totalSteps", .number(JSONNumber(status.titles.count))), ("step", .string(status.title)),
+                    ("steps", .array(status.titles.map(JSONValue.string))),
+                    ("until", status.until.map { .number(JSONNumber(Self.rounded($0))) } ?? .null), ("waitingFor", .string(status.waitingFor))]
         }
     }
 
@@ -92,6 +97,9 @@ public struct EventEncoder: Sendable {
                     ("paused", "\(progress.paused)")]
         case .awaitingPromotion(let planId, let appId), .trafficSwitched(let planId, let appId):
             return [("deployment", planId), ("app", appId.description)]
+        case .strategyStep(let planId, let appId, let status):
+            return [("deployment", planId), ("app", appId.description), ("step", "\(status.index + 1)/\(status.titles.count)"),
+                    ("title", status.title), ("until", status.until.map { Self.fixed($0, digits: 3) } ?? "-"), ("waiting_for", status.waitingFor)]
         }
     }
 

@@ -83,6 +83,8 @@ public struct FleetSnapshot: Sendable, Hashable {
     public private(set) var time: Double = 0
     /// Run specs of the deployment under way whose strategy waits to be promoted.
     public private(set) var awaitingPromotion: Set<PathId> = []
+    /// Where each run spec's stepped strategy (a canary) stands in the deployment under way.
+    public private(set) var strategySteps: [PathId: StrategyStepStatus] = [:]
 
     public init() {}
 
@@ -115,6 +117,7 @@ public struct FleetSnapshot: Sendable, Hashable {
                 progress = [:]
                 phase = .running
                 awaitingPromotion = []
+                strategySteps = [:]
             }
         case .deploymentStepSuccess:
             break
@@ -122,11 +125,13 @@ public struct FleetSnapshot: Sendable, Hashable {
             if planId == self.planId {
                 phase = .succeeded
                 awaitingPromotion = []
+                strategySteps = [:]
             }
         case .deploymentFailed(let planId, _, let reason):
             if planId == self.planId {
                 phase = .failed(reason: reason)
                 awaitingPromotion = []
+                strategySteps = [:]
             }
         case .deploymentPaused(let planId):
             if planId == self.planId { phase = .paused }
@@ -161,6 +166,11 @@ public struct FleetSnapshot: Sendable, Hashable {
             if planId == self.planId { awaitingPromotion.insert(appId) }
         case .trafficSwitched(_, let appId):
             awaitingPromotion.remove(appId)
+        case .strategyStep(let planId, let appId, let status):
+            guard planId == self.planId else { break }
+            // A canary's pause without a time announces its wait with `awaitingPromotion` after this event.
+            awaitingPromotion.remove(appId)
+            strategySteps[appId] = status
         }
     }
 

@@ -48,6 +48,28 @@ public struct RolloutProgress: Sendable, Hashable {
     }
 }
 
+/// Where a stepped strategy (a canary) stands on one run spec (`deployment_strategy_step`).
+public struct StrategyStepStatus: Sendable, Hashable {
+    /// The step it is on, from 0.
+    public var index: Int
+    /// Every step's title, in order (`setWeight 10`, `pause 30s`, `gate 60s`, …).
+    public var titles: [String]
+    /// When the step's timer ends (seconds since the run began); nil when no timer runs.
+    public var until: Double?
+    /// What the step waits for, in a few words.
+    public var waitingFor: String
+
+    public init(index: Int, titles: [String], until: Double?, waitingFor: String) {
+        self.index = index
+        self.titles = titles
+        self.until = until
+        self.waitingFor = waitingFor
+    }
+
+    /// The current step's title (`setWeight 10`), or empty past the last.
+    public var title: String { titles.indices.contains(index) ? titles[index] : "" }
+}
+
 /// One event of the scheduler, in Marathon's event-bus vocabulary (ARCHITECTURE.md §3, §5.2): what the journal
 /// records, the dashboard folds and `rollwatch run` prints.
 public struct RolloutEvent: Sendable, Hashable {
@@ -81,6 +103,9 @@ public struct RolloutEvent: Sendable, Hashable {
         case awaitingPromotion(planId: String, appId: PathId)
         /// Traffic goes to a run spec's new instances now (`deployment_traffic_switched`, rollwatch's own).
         case trafficSwitched(planId: String, appId: PathId)
+        /// A run spec's stepped strategy entered a step, or its step's timer started or started over
+        /// (`deployment_strategy_step`, rollwatch's own).
+        case strategyStep(planId: String, appId: PathId, StrategyStepStatus)
     }
 
     /// Seconds since the run began.
@@ -109,6 +134,7 @@ public struct RolloutEvent: Sendable, Hashable {
         case .rolloutProgress: return "rollout_progress"
         case .awaitingPromotion: return "deployment_awaiting_promotion"
         case .trafficSwitched: return "deployment_traffic_switched"
+        case .strategyStep: return "deployment_strategy_step"
         }
     }
 }

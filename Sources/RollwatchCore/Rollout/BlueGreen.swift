@@ -75,6 +75,12 @@ public struct BlueGreenRestart: RestartProcess, Sendable, Hashable {
     /// True while it waits for `RolloutInput.promote`.
     public var awaitsPromotion: Bool { stage == .awaitingPromotion }
 
+    /// A full promotion is the same switch.
+    public var canPromoteFully: Bool { stage == .awaitingPromotion }
+
+    /// Waiting for a promotion, or for the scale-down delay after the switch.
+    public var isHolding: Bool { stage == .awaitingPromotion || stage == .switched }
+
     private var terminalGoal: InstanceGoal { isResident ? .stopped : .decommissioned }
 
     public mutating func start() -> [RolloutAction] {
@@ -97,7 +103,7 @@ public struct BlueGreenRestart: RestartProcess, Sendable, Hashable {
                     actions.append(.kill(instance.id, goal: terminalGoal))
                 }
             }
-        case .promote:
+        case .promote, .promoteFully:
             if stage == .awaitingPromotion { actions += switchTraffic() }
         case .woke(Self.scaleDownToken):
             if stage == .switched { stage = .stoppingOldSet }

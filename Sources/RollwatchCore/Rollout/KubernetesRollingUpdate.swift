@@ -65,6 +65,11 @@ public struct KubernetesStrategy: RolloutStrategy {
     }
 
     public func makeRestart(for spec: RunSpec, version: String, current: [InstanceSnapshot]) -> any RestartProcess {
+        makeRollingUpdate(for: spec, version: version, current: current)
+    }
+
+    /// The rolling update for one run spec, its surge and unavailability resolved for its instance count.
+    func makeRollingUpdate(for spec: RunSpec, version: String, current: [InstanceSnapshot]) -> KubernetesRollingUpdate {
         var (surge, unavailable) = resolved(for: spec.instances)
         // A resident instance keeps its reservation while stopped: there is no room to surge into (Marathon
         // rejects over-capacity for resident apps), so one is replaced at a time at least.
@@ -135,6 +140,10 @@ public struct KubernetesRollingUpdate: RestartProcess, Sendable, Hashable {
     private var isPaused = false
     private var initial: [InstanceSnapshot]
     public private(set) var initialKills = 0
+    /// How many new instances are wanted for now: `replicas`, or fewer while a canary holds a weight. The old
+    /// version is scaled down only to `replicas − newTarget`.
+    public private(set) var newTarget: Int
+    private var isStarted = false
 
     public init(version: String, replicas: Int, maxSurge: Int, maxUnavailable: Int, minReadySeconds: Double, isResident: Bool,
                 hasHealthChecks: Bool, hasReadinessChecks: Bool, current: [InstanceSnapshot]) {
@@ -146,12 +155,35 @@ public struct KubernetesRollingUpdate: RestartProcess, Sendable, Hashable {
         self.isResident = isResident
         self.hasHealthChecks = hasHealthChecks
         self.hasReadinessChecks = hasReadinessChecks
+        newTarget = replicas
         initial = current
     }
+
+    /// Wants `count` new instances (at most `replicas`) and as many fewer old ones; the actions that follow.
+    /// A canary moves the target step by step; before `start()` it only sets where the update begins.
+    public mutating func retarget(_ count: Int) -> [RolloutAction] {
+        newTarget = max(0, min(replicas, count))
+        return isStarted ? reconcile() : []
+    }
+
+    /// True once the target is met: `newTarget` new instances available, no launch outstanding, and no more old
+    /// instances meant to run than `replicas − newTarget`.
+    public var reachedTarget: Bool {
+        pendingLaunches == 0 && counts.newAvailable >= newTarget && counts.oldAlive <= replicas - newTarget
+    }
+
+    /// True when every new instance meant to run is available (healthy and ready) and none is still to come.
+    public var allNewAvailable: Bool {
+        pendingLaunches == 0 && counts.newAlive == counts.newAvailable
+    }
+
+    /// New instances meant to run, and how many of them are available.
+    public var newCounts: (alive: Int, available: Int) { (counts.newAlive, counts.newAvailable) }
 
     public var limits: (minHealthy: Int, maxCapacity: Int) { (max(0, replicas - maxUnavailable), replicas + maxSurge) }
 
     public mutating func start() -> [RolloutAction] {
+        isStarted = true
         var actions: [RolloutAction] = [.resetLaunchDelay]
         let ordered = initial.sorted { ($0.stagedAt, $0.id) < ($1.stagedAt, $1.id) }
         initial = []
@@ -212,7 +244,7 @@ public struct KubernetesRollingUpdate: RestartProcess, Sendable, Hashable {
         case .readinessChanged(let id, _, let ready):
             touched = id
             update(id) { $0.ready = ready }
-        case .promote:
+        case .promote, .promoteFully:
             touched = nil
         case .woke(let token):
             touched = nil
@@ -280,7 +312,7 @@ public struct KubernetesRollingUpdate: RestartProcess, Sendable, Hashable {
             // Scale up: NewRSNewReplicas.
             let newCount = counts.newAlive + pendingLaunches
             let total = newCount + counts.oldAlive + counts.killing
-            let scaleUp = min(replicas + maxSurge - total, replicas - newCount)
+            let scaleUp = min(replicas + maxSurge - total, newTarget - newCount)
             if scaleUp > 0 {
                 pendingLaunches += scaleUp
                 actions.append(.launch(count: scaleUp))
@@ -292,15 +324,19 @@ public struct KubernetesRollingUpdate: RestartProcess, Sendable, Hashable {
             let minAvailable = replicas - maxUnavailable
             let newTotal = counts.newAlive + pendingLaunches
             var maxScaledDown = newTotal + counts.oldAlive - minAvailable - (newTotal - counts.newAvailable)
-            if maxScaledDown > 0 {
+            // The old version keeps `replicas − newTarget` instances while a canary holds its weight.
+            var oldAboveTarget = counts.oldAlive - (replicas - newTarget)
+            if maxScaledDown > 0 && oldAboveTarget > 0 {
                 let position = oldPosition
-                for id in oldUnavailable.sorted(by: { (position[$0] ?? 0, $0) < (position[$1] ?? 0, $1) }) where maxScaledDown > 0 {
+                for id in oldUnavailable.sorted(by: { (position[$0] ?? 0, $0) < (position[$1] ?? 0, $1) })
+                where maxScaledDown > 0 && oldAboveTarget > 0 {
                     actions += kill(id)
                     maxScaledDown -= 1
+                    oldAboveTarget -= 1
                 }
                 var scaleDown = counts.newAvailable + counts.oldAvailable - minAvailable
                 var index = oldCursor
-                while scaleDown > 0 && index > 0 {
+                while scaleDown > 0 && oldAboveTarget > 0 && index > 0 {
                     index -= 1
                     let id = oldOrder[index]
                     guard let instance = tracked[id], instance.snapshot.goal == .running, !instance.snapshot.condition.isTerminal else {
@@ -311,6 +347,7 @@ public struct KubernetesRollingUpdate: RestartProcess, Sendable, Hashable {
                     guard instance.available else { continue }
                     actions += kill(id)
                     scaleDown -= 1
+                    oldAboveTarget -= 1
                     if index == oldCursor - 1 { oldCursor = index }
                 }
             }

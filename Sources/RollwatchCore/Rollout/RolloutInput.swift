@@ -9,8 +9,11 @@ public enum RolloutInput: Sendable, Hashable {
     case readinessChanged(InstanceId, version: String, ready: Bool)
     /// The wake the machine asked for with `RolloutAction.wake` is due.
     case woke(token: Int)
-    /// Someone promoted the deployment (the dashboard's `>`): a strategy waiting for it goes on.
+    /// Someone promoted the deployment (the dashboard's `>`): a strategy waiting for it goes on, a canary leaves
+    /// its pause or gate.
     case promote
+    /// Someone promoted the deployment fully (the dashboard's `P`): a canary skips its remaining steps.
+    case promoteFully
 }
 
 /// What a deployment machine asks the scheduler to do. The machine never acts itself.
@@ -30,8 +33,29 @@ public enum RolloutAction: Sendable, Hashable {
     case awaitPromotion
     /// Announce that traffic now goes to the new instances (a blue-green switch).
     case switchTraffic
+    /// Announce where a stepped strategy (a canary) stands: the step it is on, and how long that step's timer runs.
+    case enterStep(StrategyStepReport)
     /// The deployment action is complete.
     case finished
+}
+
+/// Where a stepped strategy stands on one run spec, as its machine reports it.
+public struct StrategyStepReport: Sendable, Hashable {
+    /// The step it is on, from 0.
+    public var index: Int
+    /// Every step's title, in order (`setWeight 10`, `pause 30s`, `gate 60s`, …).
+    public var titles: [String]
+    /// Seconds until the step's timer ends, from now; nil when the step has no timer running.
+    public var waitSeconds: Double?
+    /// What the step waits for, in a few words (`2 of 2 canary instances healthy`, `a promotion (>)`).
+    public var waitingFor: String
+
+    public init(index: Int, titles: [String], waitSeconds: Double?, waitingFor: String) {
+        self.index = index
+        self.titles = titles
+        self.waitSeconds = waitSeconds
+        self.waitingFor = waitingFor
+    }
 }
 
 /// Marathon's `ReadinessBehavior`: which new instances count as healthy and as ready. It reports the moment an
@@ -98,7 +122,7 @@ struct ReadinessTracker: Sendable, Hashable {
             id = instanceId
             before = isHealthyAndReady(id)
             ready.insert(id)
-        case .woke, .promote:
+        case .woke, .promote, .promoteFully:
             return (nil, nil)
         }
         return (!before && isHealthyAndReady(id) ? id : nil, startReadiness)

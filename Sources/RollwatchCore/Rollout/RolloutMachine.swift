@@ -8,6 +8,15 @@ public protocol RolloutStrategy: Sendable {
     var summary: String { get }
     /// A fresh restart process for one run spec, given its instances now.
     func makeRestart(for spec: RunSpec, version: String, current: [InstanceSnapshot]) -> any RestartProcess
+    /// The restart process of a rollback to the definitions from before a deployment (an abort with roll back,
+    /// or a missed deadline with `--auto-rollback`): by default the same as a restart; a canary skips its steps.
+    func makeRollback(for spec: RunSpec, version: String, current: [InstanceSnapshot]) -> any RestartProcess
+}
+
+extension RolloutStrategy {
+    public func makeRollback(for spec: RunSpec, version: String, current: [InstanceSnapshot]) -> any RestartProcess {
+        makeRestart(for: spec, version: version, current: current)
+    }
 }
 
 /// One run spec's restart in progress under some strategy: inputs in, actions out.
@@ -25,13 +34,23 @@ public protocol RestartProcess: Sendable {
     var limits: (minHealthy: Int, maxCapacity: Int) { get }
     /// Old instances killed as soon as the restart started.
     var initialKills: Int { get }
-    /// True while it waits for `RolloutInput.promote` to go on.
+    /// True while it waits for `RolloutInput.promote` to go on, and for nothing else.
     var awaitsPromotion: Bool { get }
+    /// True while `RolloutInput.promote` would move it on (a blue-green switch, a canary's pause or gate).
+    var canPromote: Bool { get }
+    /// True while `RolloutInput.promoteFully` would skip steps that remain.
+    var canPromoteFully: Bool { get }
+    /// True while it waits on purpose (a pause, a gate's timer, a promotion, a scale-down delay): the progress
+    /// deadline does not run then.
+    var isHolding: Bool { get }
 }
 
 extension RestartProcess {
     /// Strategies that never wait for a promotion.
     public var awaitsPromotion: Bool { false }
+    public var canPromote: Bool { awaitsPromotion }
+    public var canPromoteFully: Bool { false }
+    public var isHolding: Bool { awaitsPromotion }
 }
 
 /// Marathon's rolling restart, the default strategy.
@@ -71,14 +90,16 @@ public struct RolloutMachine: Sendable {
     /// process itself would copy it out of its existential box each time.
     public private(set) var isFinished: Bool
 
-    /// A machine for `action`, given the run spec's instances now. `version` names the target definition.
-    public init(action: DeploymentAction, version: String, strategy: any RolloutStrategy, current: [InstanceSnapshot]) {
+    /// A machine for `action`, given the run spec's instances now. `version` names the target definition;
+    /// `isRollback` says that the action rolls a deployment back.
+    public init(action: DeploymentAction, version: String, strategy: any RolloutStrategy, current: [InstanceSnapshot], isRollback: Bool = false) {
         self.action = action
         switch action {
         case .start:
             process = .start
         case .restart(let spec):
-            process = .restart(strategy.makeRestart(for: spec, version: version, current: current))
+            process = .restart(isRollback ? strategy.makeRollback(for: spec, version: version, current: current)
+                                           : strategy.makeRestart(for: spec, version: version, current: current))
         case .scale(let spec, let instances, let sentenced):
             process = .scale(MarathonScale(version: version, instances: instances, killSelection: spec.killSelection,
                                            isResident: spec.isResident, hasHealthChecks: spec.hasHealthChecks,
@@ -107,6 +128,18 @@ public struct RolloutMachine: Sendable {
     /// True while the restart waits for a promotion.
     public var awaitsPromotion: Bool {
         if case .restart(let restart) = process { return restart.awaitsPromotion }
+        return false
+    }
+
+    /// What a promotion would do now: move the restart on one step, or skip all its remaining steps.
+    public var promotions: (step: Bool, fully: Bool) {
+        if case .restart(let restart) = process { return (restart.canPromote, restart.canPromoteFully) }
+        return (false, false)
+    }
+
+    /// True while the restart waits on purpose, so the progress deadline does not run.
+    public var isHolding: Bool {
+        if case .restart(let restart) = process { return restart.isHolding }
         return false
     }
 

@@ -15,7 +15,8 @@ public enum StrategyRegistry {
     /// How a spec is written, shown with every spec error.
     public static let syntax = "marathon | recreate | kubernetes[:maxSurge=N|N%,maxUnavailable=N|N%,minReadySeconds=S] "
         + "| blue-green[:scaleDownDelaySeconds=S,autoPromotion=true|false] "
-        + "(e.g. kubernetes:maxSurge=25%,maxUnavailable=0)"
+        + "| canary[:steps=W,…|pause|pause:DUR|gate:DUR;pause=DUR|promote;gate=DUR;maxSurge=N|N%;maxUnavailable=N|N%] "
+        + "(parameters are separated by , or ;) (e.g. kubernetes:maxSurge=25%,maxUnavailable=0 or canary:steps=10,50,100;pause=30s)"
 
     /// Each strategy's name and how it is made from its parameters.
     static let makers: [(name: String, make: @Sendable ([String: String]) throws(SpecError) -> any RolloutStrategy)] = [
@@ -23,6 +24,7 @@ public enum StrategyRegistry {
         ("recreate", { parameters throws(SpecError) in try noParameters("recreate", parameters); return RecreateStrategy() }),
         ("kubernetes", { parameters throws(SpecError) in try kubernetes(parameters) }),
         ("blue-green", { parameters throws(SpecError) in try blueGreen(parameters) }),
+        ("canary", { parameters throws(SpecError) in try canary(parameters) }),
     ]
 
     /// The names of the strategies, in the order they are listed.
@@ -38,14 +40,21 @@ public enum StrategyRegistry {
         }
         var parameters: [String: String] = [:]
         if parts.count == 2 {
-            for pair in parts[1].split(separator: ",", omittingEmptySubsequences: false) {
-                let keyValue = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
-                let key = trimmed(String(keyValue[0]))
-                guard keyValue.count == 2, !key.isEmpty else {
-                    throw SpecError(message: "\(name): \"\(pair)\" is not key=value")
+            // `key=value` pairs separated by `,` or `;`; a piece without `=` continues the value before it, so a
+            // list (`steps=10,50,100`) needs no quoting.
+            var lastKey: String?
+            for piece in parts[1].split(whereSeparator: { $0 == "," || $0 == ";" }).map(String.init) + (parts[1].isEmpty ? [""] : []) {
+                let keyValue = piece.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+                guard keyValue.count == 2 else {
+                    guard let key = lastKey, !trimmed(piece).isEmpty else { throw SpecError(message: "\(name): \"\(piece)\" is not key=value") }
+                    parameters[key, default: ""] += "," + trimmed(piece)
+                    continue
                 }
+                let key = trimmed(String(keyValue[0]))
+                guard !key.isEmpty else { throw SpecError(message: "\(name): \"\(piece)\" is not key=value") }
                 guard parameters[key] == nil else { throw SpecError(message: "\(name): \(key) is given twice") }
                 parameters[key] = trimmed(String(keyValue[1]))
+                lastKey = key
             }
         }
         return try maker.make(parameters)
@@ -103,11 +112,99 @@ public enum StrategyRegistry {
         return strategy
     }
 
+    /// A canary's steps and limits. `steps` lists weights (`10` or `10%`), `pause` (until promoted),
+    /// `pause:DUR` and `gate:DUR`; `pause=` and `gate=` put a pause or a gate after every weight below 100.
+    private static func canary(_ parameters: [String: String]) throws(SpecError) -> any RolloutStrategy {
+        let known = ["steps", "pause", "gate", "maxSurge", "maxUnavailable"]
+        if let unknown = parameters.keys.sorted().first(where: { !known.contains($0) }) {
+            throw SpecError(message: "canary: unknown parameter \(unknown) (known: \(known.joined(separator: ", ")))")
+        }
+        var steps: [CanaryStep] = []
+        if let text = parameters["steps"] {
+            for item in text.split(separator: ",", omittingEmptySubsequences: false).map({ trimmed(String($0)) }) {
+                steps.append(try canaryStep(item))
+            }
+        } else {
+            steps = [.setWeight(10), .setWeight(50), .setWeight(100)]
+        }
+        var weight = 0
+        for (index, step) in steps.enumerated() {
+            guard case .setWeight(let next) = step else { continue }
+            guard next >= weight else {
+                throw SpecError(message: "canary: steps: setWeight \(next) comes after setWeight \(weight); weights only go up")
+            }
+            if next == 100 && index < steps.count - 1 {
+                throw SpecError(message: "canary: steps: \(steps[index + 1]) comes after setWeight 100, where the canary is done")
+            }
+            weight = next
+        }
+        let explicitWaits = steps.contains { if case .setWeight = $0 { false } else { true } }
+        var pause = parameters["steps"] == nil && parameters["gate"] == nil ? CanaryStep.pause(seconds: 30) : nil
+        if let text = parameters["pause"] {
+            pause = text == "promote" ? .pause(seconds: nil) : .pause(seconds: try duration(text, field: "pause"))
+        }
+        let gate = try parameters["gate"].map { text throws(SpecError) in CanaryStep.gate(seconds: try duration(text, field: "gate")) }
+        if explicitWaits && (parameters["pause"] != nil || gate != nil) {
+            throw SpecError(message: "canary: pause= and gate= add a wait after every weight; with pause or gate in steps, leave them out")
+        }
+        if pause != nil || gate != nil {
+            steps = steps.flatMap { step -> [CanaryStep] in
+                guard case .setWeight(let weight) = step, weight < 100 else { return [step] }
+                return [step] + [gate, pause].compactMap { $0 }
+            }
+        }
+        var strategy = CanaryStrategy(steps: steps)
+        if let text = parameters["maxSurge"] { strategy.maxSurge = try amount(text, field: "maxSurge", strategy: "canary") }
+        if let text = parameters["maxUnavailable"] { strategy.maxUnavailable = try amount(text, field: "maxUnavailable", strategy: "canary") }
+        if case .percent(let percent) = strategy.maxUnavailable, percent > 100 {
+            throw SpecError(message: "canary: maxUnavailable: Invalid value: \"\(percent)%\": must not be greater than 100%")
+        }
+        if strategy.maxSurge.isZero && strategy.maxUnavailable.isZero {
+            throw SpecError(message: "canary: maxUnavailable: Invalid value: \(strategy.maxUnavailable): may not be 0 when `maxSurge` is 0")
+        }
+        return strategy
+    }
+
+    /// One item of a canary's `steps`: `10`, `10%`, `pause`, `pause:30s` (or `pause 30s`), `gate:60s`.
+    private static func canaryStep(_ item: String) throws(SpecError) -> CanaryStep {
+        let weightText = item.hasSuffix("%") ? String(item.dropLast()) : item
+        if let weight = Int(weightText) {
+            guard (0...100).contains(weight) else { throw SpecError(message: "canary: steps: setWeight \(weight) is not between 0 and 100") }
+            return .setWeight(weight)
+        }
+        let words = item.split(whereSeparator: { $0 == ":" || $0 == " " }).map(String.init)
+        switch (words.first?.lowercased(), words.count) {
+        case ("pause", 1):
+            return .pause(seconds: nil)
+        case ("pause", 2):
+            return .pause(seconds: try duration(words[1], field: "steps: pause"))
+        case ("gate", 2):
+            return .gate(seconds: try duration(words[1], field: "steps: gate"))
+        default:
+            throw SpecError(message: "canary: steps: \"\(item)\" is none of a weight (10), pause, pause:DUR or gate:DUR")
+        }
+    }
+
+    /// `30`, `30s`, `5m`, `1h`: more than 0 s and at most a week.
+    private static func duration(_ text: String, field: String) throws(SpecError) -> Double {
+        let units: [(suffix: String, factor: Double)] = [("s", 1), ("m", 60), ("h", 3_600)]
+        var seconds: Double?
+        if let unit = units.first(where: { text.hasSuffix($0.suffix) }) {
+            seconds = Double(text.dropLast()).map { $0 * unit.factor }
+        } else {
+            seconds = Double(text)
+        }
+        guard let seconds, seconds > 0, seconds <= 7 * 86_400 else {
+            throw SpecError(message: "canary: \(field): \"\(text)\" is not a duration such as 30s, 5m or 1h (more than 0, at most a week)")
+        }
+        return seconds
+    }
+
     /// `3` or `25%` (at most a million instances or 10,000 %, so that no arithmetic overflows).
-    private static func amount(_ text: String, field: String) throws(SpecError) -> InstanceAmount {
+    private static func amount(_ text: String, field: String, strategy: String = "kubernetes") throws(SpecError) -> InstanceAmount {
         if text.hasSuffix("%"), let percent = Int(text.dropLast()), (0...10_000).contains(percent) { return .percent(percent) }
         if let count = Int(text), (0...1_000_000).contains(count) { return .count(count) }
-        throw SpecError(message: "kubernetes: \(field): \"\(text)\" is neither a count (3) nor a percentage (25%)")
+        throw SpecError(message: "\(strategy): \(field): \"\(text)\" is neither a count (3) nor a percentage (25%)")
     }
 }
 
@@ -134,5 +231,9 @@ public struct SelectedStrategy: RolloutStrategy {
 
     public func makeRestart(for spec: RunSpec, version: String, current: [InstanceSnapshot]) -> any RestartProcess {
         strategy(for: spec).makeRestart(for: spec, version: version, current: current)
+    }
+
+    public func makeRollback(for spec: RunSpec, version: String, current: [InstanceSnapshot]) -> any RestartProcess {
+        strategy(for: spec).makeRollback(for: spec, version: version, current: current)
     }
 }
