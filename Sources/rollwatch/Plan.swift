@@ -10,7 +10,10 @@ import RollwatchSim
 struct Plan: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Predict a deployment: steps, restart numbers, duration, peak and lowest counts, and what would stop it.",
-        discussion: "Exits 0 when the deployment is predicted to finish, 1 when it is not, 64 on bad input.")
+        discussion: """
+            Exits 0 when the deployment is predicted to finish (with --compare: under every strategy compared), 1 when \
+            it is not, 64 on bad input.
+            """)
 
     /// How the prediction is printed.
     enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
@@ -22,8 +25,28 @@ struct Plan: ParsableCommand {
     @Option(help: "text for people; json for scripts.")
     var output: OutputFormat = .text
 
+    @Option(parsing: .upToNextOption,
+            help: ArgumentHelp("Predict the same change under each of these strategies (specs as for --strategy, or all) and print one table.",
+                               valueName: "spec"))
+    var compare: [String] = []
+
+    func validate() throws {
+        if !compare.isEmpty && simulation.deployment.strategySpec != nil {
+            throw ValidationError("--compare and --strategy exclude each other: put the strategy among the ones compared")
+        }
+        for spec in compare where spec != "all" {
+            do {
+                _ = try StrategyRegistry.parse(spec)
+            } catch {
+                throw ValidationError("--compare: \(error)")
+            }
+        }
+    }
+
     func run() throws {
+        if !compare.isEmpty { return try runComparison() }
         let setup = try simulation.makeSetup()
+        let prediction = Prediction(setup: setup)
         guard simulation.deploy(setup) else {
             if output == .json {
                 print(JSONWriter.compact(["steps": [], "restarts": [],
@@ -31,16 +54,43 @@ struct Plan: ParsableCommand {
             }
             return
         }
-        let prediction = Prediction(setup: setup)
-        let timeout = simulation.timeout.seconds
-        // A deployment that waits to be promoted is predicted as if promoted at once.
-        let ending = simulate(setup.core, timeout: timeout, pacing: nil, promote: true) { prediction.observe($0) }
-        prediction.conclude(ending, timeout: timeout)
+        predict(setup, into: prediction)
         switch output {
         case .text: print(prediction.text, terminator: "")
         case .json: print(JSONWriter.compact(prediction.json))
         }
         if !prediction.completes { throw ExitCode(ExitCodes.failed) }
+    }
+
+    /// Runs the deployment started on `setup` to its end at full speed. A deployment that waits to be promoted
+    /// is predicted as if promoted at once.
+    private func predict(_ setup: SimulationSetup, into prediction: Prediction) {
+        let timeout = simulation.timeout.seconds
+        let ending = simulate(setup.core, timeout: timeout, pacing: nil, promote: true) { prediction.observe($0) }
+        prediction.conclude(ending, timeout: timeout)
+    }
+
+    /// `--compare`: the same change on the same cluster and seed under each strategy, one row each.
+    private func runComparison() throws {
+        var specs: [String] = []
+        for spec in compare.flatMap({ $0 == "all" ? StrategyRegistry.names : [$0] }) where !specs.contains(spec) { specs.append(spec) }
+        var rows: [(spec: String, summary: String, prediction: Prediction)] = []
+        for spec in specs {
+            let strategy = try StrategyRegistry.parse(spec)
+            let setup = try simulation.makeSetup(strategy: SelectedStrategy(chosen: strategy))
+            let prediction = Prediction(setup: setup)
+            guard simulation.deploy(setup) else {
+                if output == .json { print(JSONWriter.compact(["compare": []])) }
+                return
+            }
+            predict(setup, into: prediction)
+            rows.append((spec, strategy.summary, prediction))
+        }
+        switch output {
+        case .text: print(Prediction.comparisonText(rows), terminator: "")
+        case .json: print(JSONWriter.compact(["compare": .array(rows.map { $0.prediction.comparisonJSON(spec: $0.spec, summary: $0.summary) })]))
+        }
+        if rows.contains(where: { !$0.prediction.completes }) { throw ExitCode(ExitCodes.failed) }
     }
 }
 
@@ -72,6 +122,12 @@ final class Prediction {
     private(set) var peakInstances = 0
     private(set) var peakCpus = 0.0
     private(set) var peakMem = 0.0
+    /// What ran before the deployment started: the baseline for the extra capacity it needs.
+    private(set) var startInstances = 0
+    private(set) var startCpus = 0.0
+    private(set) var startMem = 0.0
+    /// Each stepped strategy's steps (a canary's), with the moment each started.
+    private(set) var strategySteps: [PathId: [(time: Double, title: String)]] = [:]
     private(set) var lowestHealthy = Int.max
     private(set) var duration = 0.0
     private(set) var completes = false
@@ -83,6 +139,23 @@ final class Prediction {
         before = Dictionary(setup.current.transitiveRunSpecs.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
         after = Dictionary(setup.target.transitiveRunSpecs.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
         specIds = Set(before.keys).union(after.keys).sorted()
+        for id in specIds {
+            let counts = setup.core.progress(of: id)
+            let alive = counts.old.alive + counts.new.alive
+            let resources = before[id]?.resourcesPerInstance ?? after[id]?.resourcesPerInstance ?? Resources(cpus: 0, mem: 0)
+            startInstances += alive
+            startCpus += Double(alive) * resources.cpus
+            startMem += Double(alive) * resources.mem
+        }
+        peakInstances = startInstances
+        peakCpus = startCpus
+        peakMem = startMem
+    }
+
+    /// The strategy that restarts a run spec, by its summary.
+    private func strategySummary(_ id: PathId) -> String {
+        guard let spec = after[id] else { return setup.core.strategy.summary }
+        return ((setup.core.strategy as? SelectedStrategy)?.strategy(for: spec) ?? setup.core.strategy).summary
     }
 
     /// The restarts in the order the plan starts them.
@@ -112,6 +185,10 @@ final class Prediction {
                 unhealthyKills[ref.appId, default: 0] += 1
             case .rolloutProgress(let progress):
                 record(progress)
+            case .strategyStep(_, let appId, let status):
+                var steps = strategySteps[appId] ?? []
+                if steps.count <= status.index { steps.append((event.time, status.title)) }
+                strategySteps[appId] = steps
             default:
                 break
             }
@@ -204,6 +281,10 @@ final class Prediction {
         for id in restartOrder {
             guard let restart = restarts[id] else { continue }
             lines.append("restart \(id): \(restart.instances) instances, minHealthy \(restart.minHealthy), maxCapacity \(restart.maxCapacity), killImmediately \(restart.killImmediately)")
+            lines.append("  strategy: " + strategySummary(id))
+            if let steps = strategySteps[id] {
+                lines.append("  steps: " + steps.map { "\($0.title) at t=\(EventEncoder.fixed($0.time, digits: 1))" }.joined(separator: ", "))
+            }
             lines.append("  waves: " + describeWaves(restart))
             lines.append("  peak \(restart.peakInstances) instances, lowest healthy \(restart.lowestHealthy == .max ? restart.instances : restart.lowestHealthy)")
         }
@@ -241,6 +322,10 @@ final class Prediction {
                 "peakInstances": .number(JSONNumber(restart.peakInstances)),
                 "lowestHealthy": .number(JSONNumber(restart.lowestHealthy == .max ? restart.instances : restart.lowestHealthy)),
                 "waves": .array(restart.kills.map { ["t": .number(JSONNumber(EventEncoder.rounded($0.time))), "kills": .number(JSONNumber($0.count))] }),
+                "strategy": .string(strategySummary(id)),
+                "strategySteps": .array((strategySteps[id] ?? []).map {
+                    ["t": .number(JSONNumber(EventEncoder.rounded($0.time))), "step": .string($0.title)]
+                }),
             ])))
         }
         let predicted = JSONObject([
@@ -260,8 +345,71 @@ final class Prediction {
         ]))
     }
 
+    // MARK: Comparison
+
+    /// The extra capacity the deployment needs beyond what ran before it: instances, cpus and mem at the peak.
+    var extra: (instances: Int, cpus: Double, mem: Double) {
+        (max(0, peakInstances - startInstances), max(0, peakCpus - startCpus), max(0, peakMem - startMem))
+    }
+
+    /// One row of `plan --compare --output json`.
+    func comparisonJSON(spec: String, summary: String) -> JSONValue {
+        .object(JSONObject([
+            "strategy": .string(spec), "summary": .string(summary),
+            "durationSeconds": .number(JSONNumber(EventEncoder.rounded(duration))),
+            "peakInstances": .number(JSONNumber(peakInstances)),
+            "peakCpus": .number(JSONNumber(EventEncoder.rounded(peakCpus))),
+            "peakMem": .number(JSONNumber(EventEncoder.rounded(peakMem))),
+            "lowestHealthy": .number(JSONNumber(lowestHealthy == .max ? 0 : lowestHealthy)),
+            "extraInstances": .number(JSONNumber(extra.instances)),
+            "extraCpus": .number(JSONNumber(EventEncoder.rounded(extra.cpus))),
+            "extraMem": .number(JSONNumber(EventEncoder.rounded(extra.mem))),
+            "completes": .bool(completes),
+            "reason": reason.map(JSONValue.string) ?? .null,
+        ]))
+    }
+
+    /// The table of `plan --compare`: one row per strategy, the columns aligned, then each strategy's summary
+    /// and, for one that does not finish, why.
+    static func comparisonText(_ rows: [(spec: String, summary: String, prediction: Prediction)]) -> String {
+        let header = ["strategy", "duration", "peak", "cpus", "mem MiB", "lowest healthy", "extra capacity needed"]
+        var table = [header]
+        for row in rows {
+            let prediction = row.prediction
+            let extra = prediction.extra
+            let extraText = extra.instances == 0 && extra.cpus == 0 && extra.mem == 0 ? "none"
+                : "+\(extra.instances) instances, +\(number(extra.cpus)) cpus, +\(number(extra.mem)) MiB"
+            table.append([row.spec,
+                          prediction.completes ? EventEncoder.fixed(prediction.duration, digits: 1) + " s" : "never",
+                          String(prediction.peakInstances), number(prediction.peakCpus), number(prediction.peakMem),
+                          String(prediction.lowestHealthy == .max ? 0 : prediction.lowestHealthy), extraText])
+        }
+        let widths = header.indices.map { column in table.map { $0[column].count }.max() ?? 0 }
+        // Text columns align left, numbers right.
+        let rightAligned: Set<Int> = [1, 2, 3, 4, 5]
+        var lines = table.map { cells in
+            cells.enumerated().map { column, cell in
+                let padding = String(repeating: " ", count: widths[column] - cell.count)
+                return rightAligned.contains(column) ? padding + cell : cell + padding
+            }.joined(separator: "  ").trimmingTrailingSpaces
+        }
+        lines.append("")
+        for row in rows {
+            lines.append("\(row.spec): \(row.summary)")
+            if !row.prediction.completes, let reason = row.prediction.reason { lines.append("  does not finish: \(reason)") }
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
     private static func number(_ value: Double) -> String {
         let rounded = (value * 100).rounded() / 100
         return rounded == rounded.rounded() ? String(Int(rounded)) : String(rounded)
+    }
+}
+
+extension String {
+    /// The string without the spaces at its end.
+    var trimmingTrailingSpaces: String {
+        String(reversed().drop { $0 == " " }.reversed())
     }
 }

@@ -23,9 +23,10 @@ struct SimulationOptions: ParsableArguments {
 
     @OptionGroup var deployment: DeploymentOptions
 
-    /// Reads the inputs and builds the simulation; bad input is printed and ends the command with exit 64.
-    func makeSetup() throws -> SimulationSetup {
-        let chosen = try deployment.strategy()
+    /// Reads the inputs and builds the simulation (under `strategy`, else the one the options choose); bad input
+    /// is printed and ends the command with exit 64.
+    func makeSetup(strategy: (any RolloutStrategy)? = nil) throws -> SimulationSetup {
+        let chosen = try strategy ?? deployment.strategy()
         do throws(InputError) {
             let setup = try SimulationSetup(appPath: app, toPath: to, scenarioPath: scenario, seed: seed, strategy: chosen)
             deployment.apply(to: setup.core)

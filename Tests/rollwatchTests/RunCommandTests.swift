@@ -75,6 +75,24 @@ import Testing
         #expect(try BinaryRunner.run(arguments + ["--on-pause", "wait", "--timeout", "2m"]).exitCode == 3)
     }
 
+    @Test func aCanaryPrintsItsStepsAndAPauseWithoutTimeExitsFour() throws {
+        let arguments = ["run", "Examples/python-web.json", "--to", "Examples/python-web-v2.json", "--strategy", "canary:steps=25,pause,100"]
+        let paused = try BinaryRunner.run(arguments)
+        #expect(paused.exitCode == 4)
+        let steps = paused.lines.filter { $0.contains("event=deployment_strategy_step") }
+        #expect(steps.count == 2)
+        #expect(steps.first?.contains(#"step=1/3 title="setWeight 25" until=- waiting_for="5 new and 15 old instances, the new ones healthy""#) == true)
+        #expect(steps.last?.contains(#"step=2/3 title=pause until=- waiting_for="a promotion (>)""#) == true)
+        #expect(paused.lines.filter { $0.contains("status=TASK_KILLING") }.count == 5, "a quarter of the old instances went")
+        let promoted = try BinaryRunner.run(arguments + ["--on-pause", "success", "--output", "jsonl"])
+        #expect(promoted.exitCode == 0)
+        let last = try #require(promoted.lines.last { $0.contains("deployment_strategy_step") })
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(last.utf8)) as? [String: Any])
+        #expect(object["stepIndex"] as? Int == 3 && object["totalSteps"] as? Int == 3 && object["step"] as? String == "setWeight 100")
+        #expect(object["steps"] as? [String] == ["setWeight 25", "pause", "setWeight 100"])
+        #expect(object["until"] is NSNull)
+    }
+
     @Test func aVersionThatNeverTurnsHealthyTimesOutWithExitThree() throws {
         let broken = try BinaryRunner.temporaryFile(#"{"id": "/python-web", "cmd": "sleep 1", "instances": 20, "labels": {"ROLLWATCH_SIM_HEALTHY": "false"}, "healthChecks": [{"gracePeriodSeconds": 10, "intervalSeconds": 2}], "upgradeStrategy": {"minimumHealthCapacity": 0.85, "maximumOverCapacity": 0.15}}"#)
         let result = try BinaryRunner.run(["run", "Examples/python-web.json", "--to", broken, "--timeout", "10m"])
