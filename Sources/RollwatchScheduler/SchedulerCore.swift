@@ -507,8 +507,9 @@ public final class SchedulerCore: DriverSink {
                 // A strategy step that starts is progress, for the deadline (its timer starting over is not).
                 if state.strategyStepIndex != report.index { running.lastProgressAt = now }
                 state.strategyStepIndex = report.index
-                let status = StrategyStepStatus(index: report.index, titles: report.titles,
-                                                until: report.waitSeconds.map { now + max(0, $0) }, waitingFor: report.waitingFor)
+                let status = StrategyStepStatus(index: report.index, titles: report.titles, until: report.waitSeconds.map { now + max(0, $0) },
+                                                waitingFor: report.waitingFor, promotable: report.promotable,
+                                                fullyPromotable: report.fullyPromotable)
                 emit(.strategyStep(planId: running.id, appId: specId, status))
             case .wake(let after, let token):
                 guard let state = states[specId] else { continue }

@@ -43,7 +43,11 @@ public enum DashboardScreen {
         let running = model.entries.reduce(0) { $0 + (!$1.isTerminal && $1.app == app && $1.label == current ? 1 : 0) }
         var context = DashboardContext(phase: model.fleet.phase, visibleInstances: visible.map(\.id), instances: running,
                                        scaledApp: app.map { model.apps[$0] }, canChangeSpeed: canChangeSpeed)
-        context.awaitingPromotion = !model.fleet.awaitingPromotion.isEmpty
+        let fleet = model.fleet
+        let steps = fleet.strategySteps.values
+        context.offersPromotion = !fleet.awaitingPromotion.isEmpty || !steps.isEmpty
+        context.canPromote = !fleet.awaitingPromotion.isEmpty || steps.contains(where: \.promotable)
+        context.canPromoteFully = !fleet.awaitingPromotion.isEmpty || steps.contains(where: \.fullyPromotable)
         return context
     }
 
@@ -219,13 +223,18 @@ struct Painter {
         let done = totals.new.healthy, target = max(totals.target, 0)
         var parts = ["\(done)/\(target) new healthy"]
         if let stepText { parts.append(stepText) }
+        if fleet.phase == .running || fleet.phase == .paused, let (_, status) = fleet.strategySteps.min(by: { $0.key < $1.key }) {
+            // A canary: its step and the time left on its timer say more than an ETA from the pace so far.
+            let left = Self.timeLeft(status, now: model.clock).map { ": " + $0 } ?? ""
+            parts.append("canary \(status.index + 1)/\(status.titles.count) \(status.title)" + left)
+        }
         if let elapsed = model.elapsed { parts.append(EventLog.clock(elapsed) + " elapsed") }
         switch fleet.phase {
         case .running, .paused:
-            if fleet.awaitingPromotion.isEmpty {
-                parts.append(model.remaining.map { "ETA " + EventLog.clock($0.rounded(.up)) } ?? "ETA -")
-            } else {
+            if !fleet.awaitingPromotion.isEmpty {
                 parts.append("waiting to be promoted: > promotes")
+            } else if fleet.strategySteps.isEmpty {
+                parts.append(model.remaining.map { "ETA " + EventLog.clock($0.rounded(.up)) } ?? "ETA -")
             }
             if fleet.phase == .paused { parts.append("paused") }
         case .succeeded:
@@ -265,8 +274,8 @@ struct Painter {
         for hint in ui.hints(context) {
             let width = DisplayWidth.columns(hint.key) + 1 + DisplayWidth.columns(hint.action) + 2
             guard x + width - 2 <= rect.maxX else { break }
-            x = buffer.write(hint.key, x: x, y: rect.y, style: theme.style(.hintKey), clip: rect)
-            x = buffer.write(" " + hint.action + "  ", x: x, y: rect.y, style: theme.style(.hintText), clip: rect)
+            x = buffer.write(hint.key, x: x, y: rect.y, style: theme.style(hint.applies ? .hintKey : .hintInactive), clip: rect)
+            x = buffer.write(" " + hint.action + "  ", x: x, y: rect.y, style: theme.style(hint.applies ? .hintText : .hintInactive), clip: rect)
         }
     }
 
@@ -406,7 +415,7 @@ struct Painter {
             return
         }
         let current = max(1, model.fleet.step)
-        var lines: [(glyph: GlyphSlot, slot: ThemeSlot, text: String)] = []
+        var lines: [StepLine] = []
         for (index, step) in plan.steps.enumerated() {
             let number = index + 1
             let state: (GlyphSlot, ThemeSlot)
@@ -415,17 +424,56 @@ struct Painter {
             case .failed where number == current: state = (.stepFailed, .stepFailed)
             default: state = number < current ? (.stepDone, .stepDone) : number == current ? (.stepCurrent, .stepCurrent) : (.stepPending, .stepPending)
             }
-            let actions = step.actions.map(\.summary)
-            for (offset, action) in actions.enumerated() {
-                lines.append((state.0, state.1, (offset == 0 ? "\(number) " : "  ") + action))
+            for (offset, action) in step.actions.enumerated() {
+                lines.append(StepLine(glyph: state.0, slot: state.1, text: (offset == 0 ? "\(number) " : "  ") + action.summary))
+                if number == current, let status = model.fleet.strategySteps[action.runSpec.id] {
+                    lines += strategyStepLines(status)
+                }
             }
         }
-        let firstShown = max(0, min(lines.count - rect.height, (lines.firstIndex { $0.glyph == .stepCurrent } ?? 0) - 1))
+        // The current step (and a canary's current step with what it waits for) in view, with a line of context.
+        let firstCurrent = lines.firstIndex { $0.glyph == .stepCurrent } ?? 0
+        let lastCurrent = (lines.lastIndex { $0.glyph == .stepCurrent } ?? 0) + 1
+        var firstShown = max(0, min(lines.count - rect.height, firstCurrent - 1))
+        if lastCurrent >= firstShown + rect.height { firstShown = max(0, min(lines.count - rect.height, lastCurrent - rect.height + 1)) }
         for (row, line) in lines.dropFirst(firstShown).prefix(rect.height).enumerated() {
-            buffer[rect.x, rect.y + row] = Cell(theme.glyph(line.glyph), style: theme.style(line.slot))
-            buffer.write(DisplayWidth.truncated(line.text, to: rect.width - 2, ellipsis: ellipsis), x: rect.x + 2, y: rect.y + row,
-                         style: theme.style(line.slot == .stepPending ? .dimText : .mainText), clip: rect)
+            let x = rect.x + line.indent
+            if let glyph = line.glyph { buffer[x, rect.y + row] = Cell(theme.glyph(glyph), style: theme.style(line.slot)) }
+            let textSlot: ThemeSlot = line.slot == .stepPending || line.glyph == nil ? .dimText : .mainText
+            buffer.write(DisplayWidth.truncated(line.text, to: rect.maxX - x - 2, ellipsis: ellipsis), x: x + 2, y: rect.y + row,
+                         style: theme.style(textSlot), clip: rect)
         }
+    }
+
+    /// A line of the steps pane: a glyph (none for a note), its style, the text, and how far it is indented.
+    struct StepLine {
+        var glyph: GlyphSlot?
+        var slot: ThemeSlot
+        var text: String
+        var indent = 0
+    }
+
+    /// A canary's steps under the plan step that runs it: done, current (with the time left on its timer and
+    /// what it waits for), pending.
+    private func strategyStepLines(_ status: StrategyStepStatus) -> [StepLine] {
+        var lines: [StepLine] = []
+        for (index, title) in status.titles.enumerated() {
+            if index < status.index {
+                lines.append(StepLine(glyph: .stepDone, slot: .stepDone, text: title, indent: 2))
+            } else if index > status.index {
+                lines.append(StepLine(glyph: .stepPending, slot: .stepPending, text: title, indent: 2))
+            } else {
+                let left = Self.timeLeft(status, now: model.clock).map { " · " + $0 } ?? ""
+                lines.append(StepLine(glyph: .stepCurrent, slot: .stepCurrent, text: title + left, indent: 2))
+                lines.append(StepLine(glyph: nil, slot: .dimText, text: "waits for " + status.waitingFor, indent: 4))
+            }
+        }
+        return lines
+    }
+
+    /// `0:00:12 left` on a step's timer, or nil when none runs.
+    static func timeLeft(_ status: StrategyStepStatus, now: Double) -> String? {
+        status.until.map { EventLog.clock(max(0, $0 - now).rounded(.up)) + " left" }
     }
 
     // MARK: Events
@@ -567,7 +615,8 @@ struct Painter {
             ("p", "pause / resume the deployment"), ("a", "abort: roll back, or stop where it is"),
             ("t", "time-lapse on / off"), ("+ -", "speed ×2 / ÷2 (up to ×1000)"), ("s", "scale to a number of instances"),
             ("g", "agents / instances"), ("/", "filter by id, host, app or version; esc clears"),
-            ("arrows", "select an instance"), ("enter", "instance detail"), (">", "promote a deployment waiting for it"),
+            ("arrows", "select an instance"), ("enter", "instance detail"), (">", "promote: end a canary's pause or gate, or switch blue-green"),
+            ("P", "promote fully: skip a canary's remaining steps"),
             ("q", "quit (asks while a deployment runs)"),
         ]
         var lines: [(String, ThemeSlot)] = keys.map { ($0.0 + String(repeating: " ", count: max(1, 8 - $0.0.count)) + $0.1, .dialog) }

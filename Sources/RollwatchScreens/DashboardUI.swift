@@ -140,8 +140,10 @@ public enum DashboardCommand: Sendable, Hashable {
     case abort(rollBack: Bool)
     case setSpeed(Double)
     case scale(Int)
-    /// Let a strategy waiting for a promotion go on.
+    /// Let a strategy waiting for a promotion go on; a canary leaves its pause or gate.
     case promote
+    /// Let a canary skip its remaining steps.
+    case promoteFully
     case quit
 }
 
@@ -164,8 +166,13 @@ public struct DashboardContext: Sendable, Hashable {
     public var instances: Int
     /// False for drivers whose time is the wall clock (time-lapse needs the simulator).
     public var canChangeSpeed: Bool
-    /// The deployment waits to be promoted (`>`).
-    public var awaitingPromotion = false
+    /// The deployment's strategy takes promotions (a canary, a blue-green waiting for its switch): the footer
+    /// shows `>` and `P`, greyed while they do not apply.
+    public var offersPromotion = false
+    /// A promotion (`>`) would move the deployment on now.
+    public var canPromote = false
+    /// A full promotion (`P`) would skip a canary's remaining steps now.
+    public var canPromoteFully = false
 
     public init(phase: FleetSnapshot.Phase, visibleInstances: [InstanceId], instances: Int, scaledApp: PathId? = nil,
                 canChangeSpeed: Bool = true) {
@@ -181,14 +188,16 @@ public struct DashboardContext: Sendable, Hashable {
 }
 
 extension DashboardUI {
-    /// One key of the footer: the key, what it does, and whether it applies now.
+    /// One key of the footer: the key, what it does, and whether it applies now (a key that does not is greyed).
     public struct Hint: Sendable, Hashable {
         public var key: String
         public var action: String
+        public var applies: Bool
 
-        public init(_ key: String, _ action: String) {
+        public init(_ key: String, _ action: String, applies: Bool = true) {
             self.key = key
             self.action = action
+            self.applies = applies
         }
     }
 
@@ -207,7 +216,10 @@ extension DashboardUI {
         case .none: break
         }
         var hints: [Hint] = []
-        if context.awaitingPromotion { hints.append(Hint(">", "promote")) }
+        if context.offersPromotion {
+            hints.append(Hint(">", "promote", applies: context.canPromote))
+            hints.append(Hint("P", "promote fully", applies: context.canPromoteFully))
+        }
         if context.deploymentUnderWay {
             hints.append(Hint("p", context.phase == .paused ? "resume" : "pause"))
             hints.append(Hint("a", "abort"))
@@ -374,11 +386,19 @@ extension DashboardUI {
             selected = context.visibleInstances.last
             return []
         case .character(">"):
-            guard context.awaitingPromotion else {
-                flash = Flash("nothing to promote: no deployment waits for it", level: .info)
+            guard context.canPromote else {
+                flash = Flash(context.offersPromotion ? "nothing to promote now: no pause, gate or switch waits for it"
+                              : "nothing to promote: no deployment waits for it", level: .info)
                 return []
             }
             return [.promote]
+        case .character("P"):
+            guard context.canPromoteFully else {
+                flash = Flash(context.offersPromotion ? "nothing to promote fully: no canary step is left"
+                              : "nothing to promote: no deployment waits for it", level: .info)
+                return []
+            }
+            return [.promoteFully]
         case .character("?"):
             overlay = .help
             return []

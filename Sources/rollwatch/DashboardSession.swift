@@ -265,6 +265,8 @@ struct DashboardSession {
             sink.yield(.setSpeed(.factor(speed)))
         case .promote:
             sink.yield(.promote)
+        case .promoteFully:
+            sink.yield(.promoteFully)
         case .scale(let count):
             guard let spec = DashboardScreen.scaledApp(model, ui: loop.ui) else { return false }
             sink.yield(.scale(spec, instances: count, version: nil))

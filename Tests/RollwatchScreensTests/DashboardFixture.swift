@@ -19,7 +19,7 @@ struct DashboardFixture {
     static let targetVersion = SchedulerCore.versionStamp(0)
 
     /// The example's fleet, steady; `healthy` labels the new version (`false`: it never turns healthy).
-    init(newVersionHealthy: Bool = true) throws {
+    init(newVersionHealthy: Bool = true, strategy: any RolloutStrategy = MarathonStrategy()) throws {
         current = try Self.root("python-web.json")
         var targetApp = try Self.app("python-web-v2.json")
         if !newVersionHealthy { targetApp.labels["ROLLWATCH_SIM_HEALTHY"] = "false" }
@@ -27,7 +27,7 @@ struct DashboardFixture {
         let specs = current.transitiveRunSpecs + target.transitiveRunSpecs
         let agents = SimAgent.toFit(specs)
         let sim = SimCluster(agents: agents, seed: 1)
-        core = SchedulerCore(root: current, versions: [PathId("/python-web"): Self.currentVersion], driver: sim, strategy: MarathonStrategy())
+        core = SchedulerCore(root: current, versions: [PathId("/python-web"): Self.currentVersion], driver: sim, strategy: strategy)
         for spec in current.transitiveRunSpecs {
             core.adopt(count: spec.instances, of: spec, version: Self.currentVersion, condition: .running, healthy: true)
         }
@@ -82,6 +82,15 @@ struct DashboardFixture {
         var fixture = try DashboardFixture()
         fixture.upgrade()
         fixture.run(to: 16)
+        return fixture.model
+    }
+
+    /// A canary (`steps=10,50;pause=30s`) at `time`: 24 s is in its first pause, 8 s moves its first weight.
+    static func canary(_ spec: String = "canary:steps=10,50;pause=30s", at time: Double) throws -> DashboardModel {
+        var fixture = try DashboardFixture(strategy: try StrategyRegistry.parse(spec))
+        fixture.model.strategy = "canary"
+        fixture.upgrade()
+        fixture.run(to: time)
         return fixture.model
     }
 

@@ -15,7 +15,7 @@ import Testing
         .none, .help, .preparingUpgrade(restart: false, request: 0), .confirmUpgrade(DashboardFixture.preview, request: 0), .confirmAbort(.rollBack),
         .confirmAbort(.stop), .confirmAbort(.cancel), .confirmQuit, .scale(text: "20", error: nil), .detail(ids[3]),
     ]
-    static let keys: [DashboardKey] = "uprtaq+-=_sg/?yncjkhl0123456789 xZ>".map { .character($0) }
+    static let keys: [DashboardKey] = "uprtaq+-=_sg/?yncjkhl0123456789 xZ>P".map { .character($0) }
         + [.enter, .escape, .backspace, .tab, .backTab, .up, .down, .left, .right, .pageUp, .pageDown, .home, .end]
 
     /// Applies keys in turn, collecting the commands.
@@ -24,8 +24,11 @@ import Testing
     }
 
     @Test func everyKeyInEveryStateGivesAtMostOneCommandAndOnlyCommandsThatApply() {
-        for phase in Self.phases {
-            let context = Self.context(phase)
+        // Promotions: none offered; a canary in a pause (> applies, P does not at its last step); a canary moving
+        // its weight (P applies, > does not).
+        for phase in Self.phases { for promotions in [(false, false, false), (true, true, false), (true, false, true)] {
+            var context = Self.context(phase)
+            (context.offersPromotion, context.canPromote, context.canPromoteFully) = promotions
             for overlay in Self.overlays {
                 for editing in [false, true] {
                     for key in Self.keys {
@@ -42,7 +45,8 @@ import Testing
                             case .prepareUpgrade, .deploy, .scale: #expect(!context.deploymentUnderWay)
                             case .cancelUpgrade: break
                             case .quit: #expect(ui.quitting)
-                            case .promote: #expect(context.awaitingPromotion)
+                            case .promote: #expect(context.canPromote)
+                            case .promoteFully: #expect(context.canPromoteFully)
                             case .setSpeed(let speed): #expect(speed >= DashboardUI.slowest && speed <= DashboardUI.fastest)
                             }
                         }
@@ -52,7 +56,7 @@ import Testing
                 }
             }
         }
-    }
+    } }
 
     @Test func upgradeAsksForThePlanThenDeploysOnlyWhenConfirmed() {
         var ui = DashboardUI()
@@ -255,11 +259,26 @@ import Testing
     @Test func promoteAppliesOnlyWhileADeploymentWaitsForIt() {
         var ui = DashboardUI()
         var waiting = Self.context(.running)
-        waiting.awaitingPromotion = true
+        (waiting.offersPromotion, waiting.canPromote, waiting.canPromoteFully) = (true, true, true)
         #expect(Self.press([.character(">")], on: &ui, waiting) == [.promote])
-        #expect(ui.hints(waiting).first == DashboardUI.Hint(">", "promote"))
+        #expect(Self.press([.character("P")], on: &ui, waiting) == [.promoteFully])
+        #expect(ui.hints(waiting).prefix(2) == [DashboardUI.Hint(">", "promote"), DashboardUI.Hint("P", "promote fully")])
         #expect(Self.press([.character(">")], on: &ui, Self.context(.running)).isEmpty)
         #expect(ui.flash?.text.contains("nothing to promote") == true)
-        #expect(!ui.hints(Self.context(.running)).contains { $0.key == ">" })
+        #expect(!ui.hints(Self.context(.running)).contains { $0.key == ">" || $0.key == "P" }, "Marathon's strategy has no promotions")
+    }
+
+    @Test func aCanaryShowsItsPromoteKeysGreyedWhileTheyDoNotApply() {
+        var ui = DashboardUI()
+        var moving = Self.context(.running)
+        (moving.offersPromotion, moving.canPromote, moving.canPromoteFully) = (true, false, true)
+        #expect(ui.hints(moving).prefix(2) == [DashboardUI.Hint(">", "promote", applies: false), DashboardUI.Hint("P", "promote fully")])
+        #expect(Self.press([.character(">")], on: &ui, moving).isEmpty)
+        #expect(ui.flash?.text == "nothing to promote now: no pause, gate or switch waits for it")
+        var last = moving
+        last.canPromoteFully = false
+        #expect(ui.hints(last).prefix(2).allSatisfy { !$0.applies })
+        #expect(Self.press([.character("P")], on: &ui, last).isEmpty)
+        #expect(ui.flash?.text == "nothing to promote fully: no canary step is left")
     }
 }

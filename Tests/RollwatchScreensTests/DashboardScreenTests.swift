@@ -45,6 +45,36 @@ import Testing
         #expect(cell.symbol == "●" && cell.style == theme.style(.instHealthy))
     }
 
+    @Test func aCanaryShowsItsStepsWithTheTimeLeftAndItsPromoteKeys() throws {
+        let theme = try DashboardFixture.theme
+        /// The style of the footer's key `key` (the last row), or nil when it is not shown.
+        func keyStyle(_ screen: CellBuffer, _ key: String) -> Style? {
+            let footer = screen.trimmedLines[screen.height - 1]
+            guard let range = footer.range(of: key + " promote") else { return nil }
+            return screen[footer.distance(from: footer.startIndex, to: range.lowerBound), screen.height - 1].style
+        }
+        // In its first pause: the timer counts down in the steps pane and on the progress line; > and P apply.
+        let pause = try DashboardFixture.canary(at: 24)
+        try Self.check(pause, name: "canary-pause", sizes: [(120, 40), (80, 24)])
+        let screen = try Self.render(pause, width: 120, height: 40)
+        let lines = screen.trimmedLines
+        #expect(lines[1].contains("canary 2/5 pause 30s: 0:00:14 left"), "\(lines[1])")
+        #expect(lines.contains { $0.contains("✔ setWeight 10") })
+        #expect(lines.contains { $0.contains("▶ pause 30s · 0:00:14 left") })
+        #expect(lines.contains { $0.contains("waits for the timer (> skips it)") })
+        #expect(lines.contains { $0.contains("· setWeight 50") })
+        #expect(keyStyle(screen, ">") == theme.style(.hintKey) && keyStyle(screen, "P") == theme.style(.hintKey))
+        // Moving its first weight: > does not apply (greyed), P does.
+        let moving = try DashboardFixture.canary(at: 3)
+        try Self.check(moving, name: "canary-weight", sizes: [(120, 40)])
+        let movingScreen = try Self.render(moving, width: 120, height: 40)
+        #expect(movingScreen.trimmedLines[1].contains("canary 1/5 setWeight 10"))
+        #expect(keyStyle(movingScreen, ">") == theme.style(.hintInactive) && keyStyle(movingScreen, "P") == theme.style(.hintKey))
+        // Marathon's upgrade offers no promotion: neither key is shown.
+        let marathon = try Self.render(try DashboardFixture.midUpgrade(), width: 120, height: 40)
+        #expect(keyStyle(marathon, ">") == nil && keyStyle(marathon, "P") == nil)
+    }
+
     @Test func paused() throws {
         let model = try DashboardFixture.paused()
         try Self.check(model, name: "paused")

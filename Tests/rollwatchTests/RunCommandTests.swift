@@ -81,7 +81,7 @@ import Testing
         #expect(paused.exitCode == 4)
         let steps = paused.lines.filter { $0.contains("event=deployment_strategy_step") }
         #expect(steps.count == 2)
-        #expect(steps.first?.contains(#"step=1/3 title="setWeight 25" until=- waiting_for="5 new and 15 old instances, the new ones healthy""#) == true)
+        #expect(steps.first?.contains(#"step=1/3 title="setWeight 25" until=- waiting_for="5 new healthy, 15 old left""#) == true)
         #expect(steps.last?.contains(#"step=2/3 title=pause until=- waiting_for="a promotion (>)""#) == true)
         #expect(paused.lines.filter { $0.contains("status=TASK_KILLING") }.count == 5, "a quarter of the old instances went")
         let promoted = try BinaryRunner.run(arguments + ["--on-pause", "success", "--output", "jsonl"])

@@ -61,7 +61,8 @@ public struct EventEncoder: Sendable {
             return [("id", .string(planId)), ("appId", .string(appId.description)), ("stepIndex", .number(JSONNumber(status.index + 1))),
                     ("totalSteps", .number(JSONNumber(status.titles.count))), ("step", .string(status.title)),
                     ("steps", .array(status.titles.map(JSONValue.string))),
-                    ("until", status.until.map { .number(JSONNumber(Self.rounded($0))) } ?? .null), ("waitingFor", .string(status.waitingFor))]
+                    ("until", status.until.map { .number(JSONNumber(Self.rounded($0))) } ?? .null), ("waitingFor", .string(status.waitingFor)),
+                    ("promotable", .bool(status.promotable)), ("fullyPromotable", .bool(status.fullyPromotable))]
         }
     }
 

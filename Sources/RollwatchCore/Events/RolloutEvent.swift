@@ -58,12 +58,18 @@ public struct StrategyStepStatus: Sendable, Hashable {
     public var until: Double?
     /// What the step waits for, in a few words.
     public var waitingFor: String
+    /// A promotion (`>`) would end the step.
+    public var promotable: Bool
+    /// A full promotion (`P`) would skip the steps left.
+    public var fullyPromotable: Bool
 
-    public init(index: Int, titles: [String], until: Double?, waitingFor: String) {
+    public init(index: Int, titles: [String], until: Double?, waitingFor: String, promotable: Bool = false, fullyPromotable: Bool = false) {
         self.index = index
         self.titles = titles
         self.until = until
         self.waitingFor = waitingFor
+        self.promotable = promotable
+        self.fullyPromotable = fullyPromotable
     }
 
     /// The current step's title (`setWeight 10`), or empty past the last.

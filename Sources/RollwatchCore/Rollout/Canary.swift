@@ -192,7 +192,7 @@ public struct CanaryRestart: RestartProcess, Sendable {
         switch step {
         case .setWeight(let weight):
             let count = CanaryStep.newInstances(weight: weight, of: update.replicas)
-            let report = self.report(waitingFor: "\(count) new and \(update.replicas - count) old instances, the new ones healthy")
+            let report = self.report(waitingFor: "\(count) new healthy, \(update.replicas - count) old left")
             return [.enterStep(report)] + withoutFinished(update.retarget(count))
         case .pause(let seconds?):
             return [.enterStep(report(waitSeconds: seconds, waitingFor: "the timer (> skips it)"))] + startTimer(seconds)
@@ -249,6 +249,7 @@ public struct CanaryRestart: RestartProcess, Sendable {
     }
 
     private func report(waitSeconds: Double? = nil, waitingFor: String) -> StrategyStepReport {
-        StrategyStepReport(index: stepIndex, titles: steps.map(\.description), waitSeconds: waitSeconds, waitingFor: waitingFor)
+        StrategyStepReport(index: stepIndex, titles: steps.map(\.description), waitSeconds: waitSeconds, waitingFor: waitingFor,
+                           promotable: canPromote, fullyPromotable: canPromoteFully)
     }
 }

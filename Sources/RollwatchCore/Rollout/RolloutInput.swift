@@ -49,12 +49,18 @@ public struct StrategyStepReport: Sendable, Hashable {
     public var waitSeconds: Double?
     /// What the step waits for, in a few words (`2 of 2 canary instances healthy`, `a promotion (>)`).
     public var waitingFor: String
+    /// `RolloutInput.promote` would end the step.
+    public var promotable: Bool
+    /// `RolloutInput.promoteFully` would skip the steps left.
+    public var fullyPromotable: Bool
 
-    public init(index: Int, titles: [String], waitSeconds: Double?, waitingFor: String) {
+    public init(index: Int, titles: [String], waitSeconds: Double?, waitingFor: String, promotable: Bool, fullyPromotable: Bool) {
         self.index = index
         self.titles = titles
         self.waitSeconds = waitSeconds
         self.waitingFor = waitingFor
+        self.promotable = promotable
+        self.fullyPromotable = fullyPromotable
     }
 }
 
