@@ -204,6 +204,27 @@ struct SpawnError: Error, CustomStringConvertible {
         try tmux.waitFor("exit 130") { $0.contains("EXIT=130") }
     }
 
+    @Test func aCanaryWaitsAtItsPauseUntilPromotedAndPSkipsToTheEnd() throws {
+        let tmux = try TmuxSession(width: 120, height: 40)
+        try tmux.run(Self.command + " --speed 20 --strategy 'canary:steps=10,pause,50,pause,100'; echo EXIT=$?")
+        try tmux.waitFor("the dashboard") { $0.first?.contains("READY") == true }
+        try tmux.press("u")
+        try tmux.waitFor("the upgrade dialog") { $0.contains { $0.contains("enter: upgrade") } }
+        try tmux.press("Enter")
+        try tmux.waitFor("the first pause") { $0.contains { $0.contains("canary 2/5 pause") && $0.contains("waiting to be promoted") } }
+        // Held at 10 %: 2 new instances, however long it waits.
+        Thread.sleep(forTimeInterval: 1.5)
+        #expect(Self.newHealthy(try tmux.screen()) == 2)
+        try tmux.press(">")
+        try tmux.waitFor("the second pause at 50 %") { $0.contains { $0.contains("canary 4/5 pause") } && Self.newHealthy($0) == 10 }
+        try tmux.press("P")
+        try tmux.waitFor("DONE with 20 new healthy", seconds: 30) { lines in
+            lines.first?.contains("DONE") == true && Self.newHealthy(lines) == 20
+        }
+        try tmux.press("q")
+        try tmux.waitFor("exit 0") { $0.contains("EXIT=0") }
+    }
+
     @Test func sigtermExits143AndRestoresTheTerminal() throws {
         let tmux = try TmuxSession(width: 100, height: 30)
         try tmux.run(Self.command + "; echo EXIT=$?")
