@@ -73,6 +73,10 @@ public final class SchedulerCore: DriverSink {
         let versions: [PathId: String]
         /// When it last made progress (a new instance healthy, an old one gone, a step started), for the deadline.
         var lastProgressAt: Double = 0
+        /// Every unfinished machine of the running step waits on purpose: the deadline does not run.
+        var deadlineHeld = false
+        /// A progress check is queued.
+        var progressCheckQueued = false
 
         init(id: String, plan: DeploymentPlan, original: GroupDefinition, isRollback: Bool, versions: [PathId: String]) {
             self.id = id
@@ -247,6 +251,7 @@ public final class SchedulerCore: DriverSink {
         rollbackInProgress = false
         outcome = nil
         if let progressDeadline, let running = deployment {
+            running.progressCheckQueued = true
             timers.push(.progressCheck(deploymentId: running.id), at: now + progressDeadline)
         }
         startStep(0)
@@ -282,10 +287,13 @@ public final class SchedulerCore: DriverSink {
     }
 
     /// Promotes the deployment in progress: a strategy that waits for it (blue-green without auto-promotion)
-    /// goes on, a canary leaves its pause or gate; `fully`, a canary skips its remaining steps.
+    /// goes on, a canary leaves its pause or gate; `fully`, a canary skips its remaining steps. When some run
+    /// specs wait for nothing but a promotion, only they are promoted: another's gate or timed pause is not cut short.
     public func promote(fully: Bool = false) {
         guard let running = deployment else { return }
-        for state in running.stepStates where state.hasMachine { feed(state, fully ? .promoteFully : .promote) }
+        let machines = running.stepStates.filter { $0.hasMachine && !$0.isMachineFinished }
+        let waiting = machines.filter(\.isAwaitingPromotion)
+        for state in waiting.isEmpty ? machines : waiting { feed(state, fully ? .promoteFully : .promote) }
         drain()
     }
 
@@ -413,6 +421,7 @@ public final class SchedulerCore: DriverSink {
             perform(actions, for: id, atStart: true)
         }
         checkStepFinished()
+        updateDeadlineHold()
     }
 
     private func checkStepFinished() {
@@ -432,14 +441,15 @@ public final class SchedulerCore: DriverSink {
     }
 
     /// Fails the deployment when it has made no progress for its deadline (and rolls it back when asked),
-    /// else looks again when the deadline would next run out.
+    /// else looks again when the deadline would next run out. While the deadline is held, no check is queued:
+    /// the end of the hold queues one (so a deployment that waits for a promotion leaves nothing to happen).
     private func checkProgress(_ deploymentId: String) {
         guard let running = deployment, running.id == deploymentId, let deadline = progressDeadline else { return }
-        // A strategy that waits on purpose (a canary's pause, a blue-green promotion) makes no progress and has not
-        // failed: the deadline starts again once it goes on.
-        if running.stepStates.contains(where: \.isMachineHolding) { running.lastProgressAt = now }
+        running.progressCheckQueued = false
+        guard !running.deadlineHeld else { return }
         let due = running.lastProgressAt + deadline
         guard !running.paused, now >= due - 1e-9 else {
+            running.progressCheckQueued = true
             timers.push(.progressCheck(deploymentId: deploymentId), at: running.paused ? now + deadline : due)
             return
         }
@@ -766,6 +776,27 @@ public final class SchedulerCore: DriverSink {
         }
         pendingInputs.removeAll(keepingCapacity: true)
         emitProgress()
+        updateDeadlineHold()
+    }
+
+    /// Holds the progress deadline while every unfinished machine of the running step waits on purpose (a
+    /// canary's pause or gate timer, a promotion, blue-green's scale-down delay); when the hold ends, the
+    /// deadline starts again from now.
+    private func updateDeadlineHold() {
+        guard let deadline = progressDeadline, let running = deployment else { return }
+        var held = false
+        for state in running.stepStates where state.hasMachine && !state.isMachineFinished {
+            held = state.isMachineHolding
+            if !held { break }
+        }
+        guard held != running.deadlineHeld else { return }
+        running.deadlineHeld = held
+        guard !held else { return }
+        running.lastProgressAt = now
+        if !running.progressCheckQueued {
+            running.progressCheckQueued = true
+            timers.push(.progressCheck(deploymentId: running.id), at: now + deadline)
+        }
     }
 
     /// Marks a run spec as changed, for the next `rollout_progress`.

@@ -433,12 +433,13 @@ struct Painter {
         }
         // The current step (and a canary's current step with what it waits for) in view, with a line of context.
         let firstCurrent = lines.firstIndex { $0.glyph == .stepCurrent } ?? 0
-        let lastCurrent = (lines.lastIndex { $0.glyph == .stepCurrent } ?? 0) + 1
+        // The note under a canary's current step, when the pane has room for it.
+        let lastCurrent = (lines.lastIndex { $0.glyph == .stepCurrent } ?? 0) + (rect.height >= 3 ? 1 : 0)
         var firstShown = max(0, min(lines.count - rect.height, firstCurrent - 1))
         if lastCurrent >= firstShown + rect.height { firstShown = max(0, min(lines.count - rect.height, lastCurrent - rect.height + 1)) }
         for (row, line) in lines.dropFirst(firstShown).prefix(rect.height).enumerated() {
             let x = rect.x + line.indent
-            if let glyph = line.glyph { buffer[x, rect.y + row] = Cell(theme.glyph(glyph), style: theme.style(line.slot)) }
+            if let glyph = line.glyph, x < rect.maxX { buffer[x, rect.y + row] = Cell(theme.glyph(glyph), style: theme.style(line.slot)) }
             let textSlot: ThemeSlot = line.slot == .stepPending || line.glyph == nil ? .dimText : .mainText
             buffer.write(DisplayWidth.truncated(line.text, to: rect.maxX - x - 2, ellipsis: ellipsis), x: x + 2, y: rect.y + row,
                          style: theme.style(textSlot), clip: rect)

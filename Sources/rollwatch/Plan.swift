@@ -35,6 +35,9 @@ struct Plan: ParsableCommand {
             throw ValidationError("--compare and --strategy exclude each other: put the strategy among the ones compared")
         }
         for spec in compare where spec != "all" {
+            if spec.hasSuffix(".json") {
+                throw ValidationError("--compare takes strategies, and \(spec) looks like a file: put APP.json before --compare")
+            }
             do {
                 _ = try StrategyRegistry.parse(spec)
             } catch {
@@ -360,7 +363,7 @@ final class Prediction {
             "peakInstances": .number(JSONNumber(peakInstances)),
             "peakCpus": .number(JSONNumber(EventEncoder.rounded(peakCpus))),
             "peakMem": .number(JSONNumber(EventEncoder.rounded(peakMem))),
-            "lowestHealthy": .number(JSONNumber(lowestHealthy == .max ? 0 : lowestHealthy)),
+            "lowestHealthy": .number(JSONNumber(lowestHealthy == .max ? startInstances : lowestHealthy)),
             "extraInstances": .number(JSONNumber(extra.instances)),
             "extraCpus": .number(JSONNumber(EventEncoder.rounded(extra.cpus))),
             "extraMem": .number(JSONNumber(EventEncoder.rounded(extra.mem))),
@@ -382,7 +385,7 @@ final class Prediction {
             table.append([row.spec,
                           prediction.completes ? EventEncoder.fixed(prediction.duration, digits: 1) + " s" : "never",
                           String(prediction.peakInstances), number(prediction.peakCpus), number(prediction.peakMem),
-                          String(prediction.lowestHealthy == .max ? 0 : prediction.lowestHealthy), extraText])
+                          String(prediction.lowestHealthy == .max ? prediction.startInstances : prediction.lowestHealthy), extraText])
         }
         let widths = header.indices.map { column in table.map { $0[column].count }.max() ?? 0 }
         // Text columns align left, numbers right.

@@ -34,6 +34,8 @@ import Testing
         ("canary:maxSurge=0;maxUnavailable=0", "may not be 0 when `maxSurge` is 0"),
         ("canary:weights=10", "unknown parameter weights"),
         ("canary:10,50", "is not key=value"),
+        ("canary:steps=10,,50", "an empty parameter"),
+        ("canary:steps=10,50,", "an empty parameter"),
     ])
     func badSpecsSayWhatIsWrongAndShowTheSyntax(spec: String, message: String) {
         do {
@@ -45,7 +47,7 @@ import Testing
         }
     }
 
-    @Test(arguments: [(10, 10, 1), (41, 10, 4), (25, 10, 3), (50, 5, 3), (1, 20, 0), (100, 7, 7), (0, 7, 0)])
+    @Test(arguments: [(10, 10, 1), (41, 10, 4), (25, 10, 3), (50, 5, 3), (1, 20, 1), (96, 10, 9), (100, 7, 7), (0, 7, 0), (40, 1, 0), (60, 1, 1)])
     func weightsRoundToTheNearestInstanceTiesUp(weight: Int, replicas: Int, canary: Int) {
         #expect(CanaryStep.newInstances(weight: weight, of: replicas) == canary)
     }
@@ -183,5 +185,102 @@ import Testing
         simulation.events += simulation.core.takeEvents()
         simulation.run()
         #expect(simulation.core.outcome == .succeeded)
+    }
+
+    @Test func aPauseWithADeadlineStillEndsTheRunWaitingForAPromotion() throws {
+        for spec in ["canary:steps=10,pause,100", "blue-green:autoPromotion=false"] {
+            var simulation = Simulation(Self.v1, to: Self.v2, strategy: try StrategyRegistry.parse(spec))
+            simulation.core.progressDeadline = 60
+            simulation.deploy(Self.v2)
+            simulation.run(until: 3_600)
+            #expect(simulation.core.nextEventTime == nil, "\(spec): nothing is left to happen but the promotion")
+            #expect(simulation.core.awaitingPromotion == [PathId("/web")] && simulation.core.failure == nil, "\(spec)")
+            simulation.core.promote()
+            simulation.events += simulation.core.takeEvents()
+            simulation.run()
+            #expect(simulation.core.outcome == .succeeded, "\(spec)")
+        }
+    }
+
+    @Test func theDeadlineRunsAFreshFromTheMomentAGateStartsOver() throws {
+        var crashing = Self.v2
+        crashing.labels["ROLLWATCH_SIM_CRASH_AFTER_SECONDS"] = "100"
+        var simulation = Simulation(Self.v1, to: crashing, strategy: try StrategyRegistry.parse("canary:steps=20,gate:2m,100"))
+        simulation.core.progressDeadline = 60
+        simulation.deploy(crashing)
+        simulation.run(until: 3_600)
+        let startOver = try #require(Self.steps(simulation).first { $0.status.waitingFor.contains("starts over") }?.time)
+        let failed = try #require(simulation.events.first { if case .deploymentFailed = $0.kind { true } else { false } }?.time)
+        #expect(failed >= startOver + 60 - 1e-9, "failed at t=\(failed), \(failed - startOver) s after the gate started over")
+        #expect(simulation.core.failure?.contains("no progress for 60 s") == true)
+    }
+
+    @Test func anOldInstanceThatDiesWhileTheWeightHoldsIsReplacedByANewOne() throws {
+        var crashingOld = Self.v1
+        crashingOld.labels["ROLLWATCH_SIM_CRASH_AFTER_SECONDS"] = "60"
+        var simulation = Simulation(crashingOld, to: Self.v2, strategy: try StrategyRegistry.parse("canary:steps=30,pause,100"))
+        simulation.deploy(Self.v2)
+        simulation.run(until: 3_600)
+        #expect(simulation.statuses("TASK_FAILED").contains { $0.ref.version == "v1" }, "old instances crashed during the pause")
+        #expect(simulation.core.awaitingPromotion == [PathId("/web")])
+        let counts = try #require(simulation.progress.last)
+        #expect(counts.new.healthy + counts.old.healthy == 10, "the fleet is back at 10: \(counts)")
+    }
+
+    @Test func promotingReleasesOnlyTheRunSpecsThatWaitForIt() throws {
+        var a = Self.v1, b = Self.v1
+        a.id = PathId("/a")
+        b.id = PathId("/b")
+        var a2 = Self.v2, b2 = Self.v2
+        a2.id = a.id
+        b2.id = b.id
+        a2.labels[StrategyRegistry.label] = "canary:steps=50,pause,100"
+        b2.labels[StrategyRegistry.label] = "canary:steps=50,pause:10m,100"
+        var simulation = Simulation(GroupDefinition(id: .root, apps: [a, b]), extra: [.app(a2), .app(b2)], strategy: SelectedStrategy())
+        simulation.deploy(GroupDefinition(id: .root, apps: [a2, b2]))
+        simulation.run(until: 120, stopWhen: { _ in false })
+        #expect(simulation.core.awaitingPromotion == [PathId("/a")])
+        simulation.core.promote()
+        simulation.events += simulation.core.takeEvents()
+        let entered = Self.steps(simulation).filter { $0.time == simulation.core.now }
+        #expect(entered.map(\.status.title) == ["setWeight 100"], "only /a moves on: \(entered.map(\.status.title))")
+        simulation.run()
+        #expect(simulation.core.outcome == .succeeded)
+        let bFull = try #require(simulation.events.last { event in
+            if case .strategyStep(_, PathId("/b"), let status) = event.kind { status.title == "setWeight 100" } else { false }
+        })
+        #expect(bFull.time > 600, "/b's pause ran its 10 minutes")
+    }
+
+    @Test func aGateWhoseTimerRanOutWhilePausedStillNeedsItsTimeAfterACanaryFailedMeanwhile() throws {
+        var crashing = Self.v2
+        crashing.labels["ROLLWATCH_SIM_CRASH_AFTER_SECONDS"] = "30"
+        let strategy = try StrategyRegistry.parse("canary:steps=20,gate:15s,100")
+        var probe = Simulation(Self.v1, to: crashing, strategy: strategy)
+        probe.deploy(crashing)
+        probe.run(until: 600, stopWhen: { _ in false })
+        let gateStart = try #require(Self.steps(probe).first { $0.status.until != nil }?.time)
+        // Pause while the gate's timer runs, stay paused past its end and past the canary instances' crash.
+        var simulation = Simulation(Self.v1, to: crashing, strategy: strategy)
+        simulation.deploy(crashing)
+        simulation.run(until: gateStart + 1, stopWhen: { _ in false })
+        simulation.core.pause()
+        simulation.run(until: gateStart + 60, stopWhen: { _ in false })
+        #expect(simulation.statuses("TASK_FAILED").contains { $0.ref.version == "v2" }, "a canary instance failed while paused")
+        simulation.core.resume()
+        simulation.events += simulation.core.takeEvents()
+        simulation.run(until: 600, stopWhen: { _ in false })
+        #expect(Self.steps(simulation).contains { $0.status.waitingFor.contains("starts over") })
+        // Whenever the gate passes, every canary instance has been healthy for its 15 s.
+        do {
+            let passed = try #require(Self.steps(simulation).first(where: { $0.status.title == "setWeight 100" })?.time,
+                                      "the gate passes between crashes")
+            let lastHealthy = simulation.events.last { event in
+                guard event.time <= passed, case .instanceHealthChanged(let ref, true) = event.kind else { return false }
+                return ref.version == "v2"
+            }?.time ?? 0
+            let lastFailure = simulation.statuses("TASK_FAILED").filter { $0.ref.version == "v2" && $0.time <= passed }.map(\.time).max() ?? 0
+            #expect(passed >= max(lastHealthy, lastFailure) + 15 - 1e-9, "passed at t=\(passed), last healthy t=\(lastHealthy)")
+        }
     }
 }

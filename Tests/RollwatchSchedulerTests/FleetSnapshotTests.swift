@@ -103,4 +103,25 @@ import Testing
         #expect(fleet.phase == .succeeded)
         #expect(Self.healthy(fleet, version: "v2") == 20)
     }
+
+    @Test func aCanarysStepsBelongToThePlanStepThatRunsThem() {
+        let app = AppDefinition(id: PathId("/web"), cmd: "sleep 1", instances: 2)
+        var next = app
+        next.cmd = "sleep 2"
+        let plan = DeploymentPlan(from: GroupDefinition(id: .root, apps: [app]), to: GroupDefinition(id: .root, apps: [next]))
+        var fleet = FleetSnapshot()
+        let status = StrategyStepStatus(index: 1, titles: ["setWeight 50", "pause", "setWeight 100"], until: nil, waitingFor: "a promotion (>)",
+                                        promotable: true, fullyPromotable: true)
+        fleet.apply(RolloutEvent(time: 0, kind: .deploymentInfo(planId: "d1", plan: plan, step: 1)))
+        fleet.apply(RolloutEvent(time: 1, kind: .strategyStep(planId: "d1", appId: app.id, status)))
+        fleet.apply(RolloutEvent(time: 1, kind: .awaitingPromotion(planId: "d1", appId: app.id)))
+        #expect(fleet.strategySteps[app.id] == status && fleet.awaitingPromotion == [app.id])
+        fleet.apply(RolloutEvent(time: 2, kind: .strategyStep(planId: "d1", appId: app.id, StrategyStepStatus(index: 2, titles: status.titles,
+                                                                                                            until: nil, waitingFor: ""))))
+        #expect(fleet.awaitingPromotion.isEmpty, "a step entered after the pause ends the wait")
+        fleet.apply(RolloutEvent(time: 3, kind: .deploymentStepSuccess(planId: "d1", plan: plan, step: 1)))
+        #expect(fleet.strategySteps.isEmpty, "a finished step's canary is not shown beside the next step")
+        fleet.apply(RolloutEvent(time: 4, kind: .strategyStep(planId: "other", appId: app.id, status)))
+        #expect(fleet.strategySteps.isEmpty, "another deployment's steps are ignored")
+    }
 }

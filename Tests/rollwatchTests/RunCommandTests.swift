@@ -84,6 +84,8 @@ import Testing
         #expect(steps.first?.contains(#"step=1/3 title="setWeight 25" until=- waiting_for="5 new healthy, 15 old left""#) == true)
         #expect(steps.last?.contains(#"step=2/3 title=pause until=- waiting_for="a promotion (>)""#) == true)
         #expect(paused.lines.filter { $0.contains("status=TASK_KILLING") }.count == 5, "a quarter of the old instances went")
+        let withDeadline = try BinaryRunner.run(arguments + ["--progress-deadline", "60s"])
+        #expect(withDeadline.exitCode == 4, "a pause is no missed deadline: \(withDeadline.standardError)")
         let promoted = try BinaryRunner.run(arguments + ["--on-pause", "success", "--output", "jsonl"])
         #expect(promoted.exitCode == 0)
         let last = try #require(promoted.lines.last { $0.contains("deployment_strategy_step") })

@@ -113,14 +113,15 @@ public struct FleetSnapshot: Sendable, Hashable {
             self.planId = planId
             self.plan = plan
             self.step = step
+            // A new step's run specs start their own strategies' steps.
+            strategySteps = [:]
             if isNewDeployment {
                 progress = [:]
                 phase = .running
                 awaitingPromotion = []
-                strategySteps = [:]
             }
-        case .deploymentStepSuccess:
-            break
+        case .deploymentStepSuccess(let planId, _, _):
+            if planId == self.planId { strategySteps = [:] }
         case .deploymentSuccess(let planId, _):
             if planId == self.planId {
                 phase = .succeeded

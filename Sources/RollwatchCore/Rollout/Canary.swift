@@ -17,21 +17,23 @@ public enum CanaryStep: Sendable, Hashable, CustomStringConvertible {
         }
     }
 
-    /// `30s`, `5m`, `1h30m`: whole seconds written as the spec does.
+    /// `30s`, `90m`, `2h`, `0.5s`: a duration as a spec can write it back.
     static func duration(_ seconds: Double) -> String {
-        let whole = Int(seconds.rounded())
-        if whole >= 3600 && whole % 60 == 0 {
-            let minutes = whole / 60 % 60
-            return "\(whole / 3600)h" + (minutes > 0 ? "\(minutes)m" : "")
-        }
+        guard seconds.isFinite, seconds < 1e12 else { return "forever" }
+        guard seconds == seconds.rounded() else { return "\(seconds)s" }
+        let whole = Int(seconds)
+        if whole >= 3600 && whole % 3600 == 0 { return "\(whole / 3600)h" }
         if whole >= 60 && whole % 60 == 0 { return "\(whole / 60)m" }
         return "\(whole)s"
     }
 
     /// The instances a weight puts on the new version: Argo's basic canary rounds to the nearest whole
-    /// instance, ties up (10 replicas at 41 % → 4, at 25 % → 3).
+    /// instance, ties up (10 replicas at 41 % → 4, at 25 % → 3), and a weight from 1 to 99 on 2 or more
+    /// instances keeps at least one on each side (20 at 1 % → 1, 10 at 96 % → 9).
     public static func newInstances(weight: Int, of replicas: Int) -> Int {
-        (weight * replicas + 50) / 100
+        let nearest = (weight * replicas + 50) / 100
+        guard (1...99).contains(weight), replicas >= 2 else { return nearest }
+        return min(max(nearest, 1), replicas - 1)
     }
 }
 
@@ -50,10 +52,16 @@ public struct CanaryStrategy: RolloutStrategy {
     /// The spec `canary` alone: 10 %, 30 s, 50 %, 30 s, 100 %.
     public static let defaultSteps: [CanaryStep] = [.setWeight(10), .pause(seconds: 30), .setWeight(50), .pause(seconds: 30), .setWeight(100)]
 
-    /// A canary with these steps. `maxUnavailable` is 0 by default, so no capacity is lost while the weight
-    /// moves (Argo's documentation shows 25 %; a canary is about caution).
+    /// A canary with these steps. `maxUnavailable` is 0 by default, so no capacity is lost to moving the weight
+    /// (Argo's documentation shows 25 %; a canary is about caution). Weights are kept from 0 to 100 and never
+    /// lower than the one before (the spec parser rejects anything else); steps after `setWeight 100` are dropped.
     public init(steps: [CanaryStep] = CanaryStrategy.defaultSteps, maxSurge: InstanceAmount = .percent(25), maxUnavailable: InstanceAmount = .count(0)) {
-        var resolved = steps
+        var highest = 0
+        var resolved = steps.map { step -> CanaryStep in
+            guard case .setWeight(let weight) = step else { return step }
+            highest = max(highest, min(100, weight))
+            return .setWeight(highest)
+        }
         if let full = resolved.firstIndex(of: .setWeight(100)) {
             resolved.removeSubrange((full + 1)...)
         } else {
@@ -141,11 +149,11 @@ public struct CanaryRestart: RestartProcess, Sendable {
     public mutating func start() -> [RolloutAction] {
         isStarted = true
         _ = update.retarget(0)
-        var actions = withoutFinished(update.start())
-        actions += enter(0)
-        actions += advance()
-        initialKills = actions.reduce(0) { if case .kill = $1 { $0 + 1 } else { $0 } }
-        return actions
+        let reconciled = withoutFinished(update.start())
+        let first = enter(0) + advance()
+        // As for Kubernetes: the old instances the first weight kills at once (not those already dead).
+        initialKills = update.initialKills + first.reduce(0) { if case .kill = $1 { $0 + 1 } else { $0 } }
+        return reconciled + first
     }
 
     public mutating func handle(_ input: RolloutInput) -> [RolloutAction] {
@@ -210,17 +218,18 @@ public struct CanaryRestart: RestartProcess, Sendable {
     }
 
     /// During a gate: starts its timer when every new instance is healthy and ready, and starts it over
-    /// (reporting why) when one stops being so.
+    /// (reporting why) when one stops being so, even after the timer ran out while the deployment was paused.
     private mutating func watchGate() -> [RolloutAction] {
-        guard isStarted, case .gate(let seconds)? = currentStep, !timerFired else { return [] }
+        guard isStarted, case .gate(let seconds)? = currentStep else { return [] }
         let counts = update.newCounts
         let allHealthy = update.allNewAvailable && counts.alive >= update.newTarget
-        if allHealthy && timerToken == nil {
+        if allHealthy && timerToken == nil && !timerFired {
             let report = self.report(waitSeconds: seconds, waitingFor: "all \(counts.alive) new instances to stay healthy")
             return [.enterStep(report)] + startTimer(seconds)
         }
-        if !allHealthy && timerToken != nil {
+        if !allHealthy && (timerToken != nil || timerFired) {
             timerToken = nil
+            timerFired = false
             let waiting = "every new instance healthy (\(counts.available) of \(max(counts.alive, update.newTarget)) are; the gate starts over)"
             return [.enterStep(report(waitingFor: waiting))]
         }

@@ -312,7 +312,10 @@ public struct KubernetesRollingUpdate: RestartProcess, Sendable, Hashable {
             // Scale up: NewRSNewReplicas.
             let newCount = counts.newAlive + pendingLaunches
             let total = newCount + counts.oldAlive + counts.killing
-            let scaleUp = min(replicas + maxSurge - total, newTarget - newCount)
+            // A canary holding its weight replaces an old instance that died with a new one, so that the fleet
+            // keeps `replicas` instances (the old version is never scaled back up).
+            let wantedNew = max(newTarget, replicas - counts.oldAlive)
+            let scaleUp = min(replicas + maxSurge - total, wantedNew - newCount)
             if scaleUp > 0 {
                 pendingLaunches += scaleUp
                 actions.append(.launch(count: scaleUp))

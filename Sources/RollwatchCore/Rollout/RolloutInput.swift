@@ -47,7 +47,7 @@ public struct StrategyStepReport: Sendable, Hashable {
     public var titles: [String]
     /// Seconds until the step's timer ends, from now; nil when the step has no timer running.
     public var waitSeconds: Double?
-    /// What the step waits for, in a few words (`2 of 2 canary instances healthy`, `a promotion (>)`).
+    /// What the step waits for, in a few words (`2 new healthy, 18 old left`, `a promotion (>)`).
     public var waitingFor: String
     /// `RolloutInput.promote` would end the step.
     public var promotable: Bool

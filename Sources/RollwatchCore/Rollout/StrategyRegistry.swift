@@ -43,10 +43,13 @@ public enum StrategyRegistry {
             // `key=value` pairs separated by `,` or `;`; a piece without `=` continues the value before it, so a
             // list (`steps=10,50,100`) needs no quoting.
             var lastKey: String?
-            for piece in parts[1].split(whereSeparator: { $0 == "," || $0 == ";" }).map(String.init) + (parts[1].isEmpty ? [""] : []) {
+            for piece in parts[1].split(omittingEmptySubsequences: false, whereSeparator: { $0 == "," || $0 == ";" }).map(String.init) {
+                guard !trimmed(piece).isEmpty else {
+                    throw SpecError(message: "\(name): an empty parameter (two separators in a row, or one at the end)")
+                }
                 let keyValue = piece.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
                 guard keyValue.count == 2 else {
-                    guard let key = lastKey, !trimmed(piece).isEmpty else { throw SpecError(message: "\(name): \"\(piece)\" is not key=value") }
+                    guard let key = lastKey else { throw SpecError(message: "\(name): \"\(piece)\" is not key=value") }
                     parameters[key, default: ""] += "," + trimmed(piece)
                     continue
                 }
