@@ -12,6 +12,7 @@ import RollwatchSim
 // each size runs 5 times by default and the median is judged). The dashboard's budgets: `rollwatch-bench render`
 // (a 200x60 frame of 10,000 instances) and `rollwatch-bench idle` (CPU of an idle dashboard over 20 s; needs the
 // release `rollwatch` beside it: swift build -c release), or `rollwatch-bench dashboard` for both.
+// `rollwatch-bench strategies`: every strategy at 10,000 instances, each within 4× Marathon's time.
 
 /// One measured upgrade.
 struct Measurement {
@@ -37,10 +38,11 @@ func definition(instances: Int, command: String) -> AppDefinition {
     return app
 }
 
-func measure(instances: Int, agents agentCount: Int, strategy: any RolloutStrategy = MarathonStrategy()) -> Measurement {
+/// One upgrade of `instances` on `agentCount` agents with room for `headroom` × the instances (blue-green needs 2×).
+func measure(instances: Int, agents agentCount: Int, strategy: any RolloutStrategy = MarathonStrategy(), headroom: Double = 1.2) -> Measurement {
     let from = definition(instances: instances, command: "serve --v1")
     let to = definition(instances: instances, command: "serve --v2")
-    let perAgent = Double(instances) * 1.2 / Double(agentCount)
+    let perAgent = Double(instances) * headroom / Double(agentCount)
     let agents = (1...agentCount).map { SimAgent(hostname: "agent-\($0)", cpus: perAgent * 0.1 + 1, mem: perAgent * 64 + 1_024, ports: Int(perAgent) + 10) }
     let start = ContinuousClock.now
     let sim = SimCluster(agents: agents, seed: 1)
@@ -77,8 +79,8 @@ func format(_ value: Double, _ digits: Int) -> String {
 struct Series {
     let runs: [Measurement]
 
-    init(instances: Int, agents: Int, repetitions: Int, strategy: any RolloutStrategy = MarathonStrategy()) {
-        runs = (0..<repetitions).map { _ in measure(instances: instances, agents: agents, strategy: strategy) }
+    init(instances: Int, agents: Int, repetitions: Int, strategy: any RolloutStrategy = MarathonStrategy(), headroom: Double = 1.2) {
+        runs = (0..<repetitions).map { _ in measure(instances: instances, agents: agents, strategy: strategy, headroom: headroom) }
     }
 
     var median: Measurement { runs.sorted { $0.wallSeconds < $1.wallSeconds }[runs.count / 2] }
@@ -100,7 +102,28 @@ switch arguments.first {
 case "render": exit(DashboardBenchmarks.render() ? 0 : 1)
 case "idle": exit(DashboardBenchmarks.idle() ? 0 : 1)
 case "dashboard": exit(DashboardBenchmarks.render() && DashboardBenchmarks.idle() ? 0 : 1)
+case "strategies": exit(strategiesBenchmark() ? 0 : 1)
 default: break
+}
+
+/// `rollwatch-bench strategies`: the 10,000-instance upgrade under every strategy of the registry and a few
+/// settings, each against Marathon's. A strategy costs the same per input however large the fleet, so none may
+/// take more than 4× Marathon's time (a copy per input of the strategy's state once made the canary 150× slower).
+func strategiesBenchmark() -> Bool {
+    let specs = StrategyRegistry.names + ["kubernetes:maxSurge=0,maxUnavailable=10%", "canary:steps=10,50,100;gate=10s"]
+    // Room for two full sets, which blue-green runs side by side; the same room for every strategy.
+    let baseline = Series(instances: 10_000, agents: 100, repetitions: 3, headroom: 2.2).median.wallSeconds
+    var met = true
+    for spec in specs {
+        guard let strategy = try? StrategyRegistry.parse(spec) else { continue }
+        let series = Series(instances: 10_000, agents: 100, repetitions: 3, strategy: strategy, headroom: 2.2)
+        let ratio = series.median.wallSeconds / baseline
+        let within = ratio <= 4 && series.completed
+        met = met && within
+        print("\(within ? "met" : "MISSED"): \(spec): median \(format(series.median.wallSeconds, 3)) s, \(format(ratio, 2))× Marathon's "
+              + "(\(series.median.events) events, \(format(series.median.simulatedSeconds, 1)) s simulated)")
+    }
+    return met
 }
 let repetitions = arguments.lazy.compactMap { $0.hasPrefix("--runs=") ? Int($0.dropFirst(7)) : nil }.first ?? 5
 let strategySpec = arguments.lazy.compactMap { $0.hasPrefix("--strategy=") ? String($0.dropFirst(11)) : nil }.first

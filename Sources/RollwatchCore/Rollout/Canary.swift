@@ -149,7 +149,7 @@ public struct CanaryRestart: RestartProcess, Sendable {
     public mutating func start() -> [RolloutAction] {
         isStarted = true
         _ = update.retarget(0)
-        let reconciled = withoutFinished(update.start())
+        let reconciled = Self.withoutFinished(update.start())
         let first = enter(0) + advance()
         // As for Kubernetes: the old instances the first weight kills at once (not those already dead).
         initialKills = update.initialKills + first.reduce(0) { if case .kill = $1 { $0 + 1 } else { $0 } }
@@ -170,7 +170,7 @@ public struct CanaryRestart: RestartProcess, Sendable {
         case .promoteFully:
             if canPromoteFully { actions += enter(steps.count - 1) }
         default:
-            actions += withoutFinished(update.handle(input))
+            actions += Self.withoutFinished(update.handle(input))
         }
         actions += watchGate()
         return actions + advance()
@@ -183,11 +183,13 @@ public struct CanaryRestart: RestartProcess, Sendable {
 
     public mutating func resume() -> [RolloutAction] {
         isPaused = false
-        return withoutFinished(update.resume()) + watchGate() + advance()
+        return Self.withoutFinished(update.resume()) + watchGate() + advance()
     }
 
-    /// The rolling update's actions, less its `finished`: the canary finishes when its own steps are done.
-    private func withoutFinished(_ actions: [RolloutAction]) -> [RolloutAction] {
+    /// The rolling update's actions, less its `finished`: the canary finishes when its own steps are done. Static:
+    /// an instance method called as `withoutFinished(update.handle(…))` would copy `self` (and so every
+    /// dictionary of the update) before the update mutates, making each input cost the whole fleet.
+    private static func withoutFinished(_ actions: [RolloutAction]) -> [RolloutAction] {
         actions.filter { $0 != .finished }
     }
 
@@ -201,7 +203,7 @@ public struct CanaryRestart: RestartProcess, Sendable {
         case .setWeight(let weight):
             let count = CanaryStep.newInstances(weight: weight, of: update.replicas)
             let report = self.report(waitingFor: "\(count) new healthy, \(update.replicas - count) old left")
-            return [.enterStep(report)] + withoutFinished(update.retarget(count))
+            return [.enterStep(report)] + Self.withoutFinished(update.retarget(count))
         case .pause(let seconds?):
             return [.enterStep(report(waitSeconds: seconds, waitingFor: "the timer (> skips it)"))] + startTimer(seconds)
         case .pause(nil):
