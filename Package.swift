@@ -23,12 +23,15 @@ let package = Package(
         .target(name: "RollwatchCore"),
         .target(name: "RollwatchScheduler", dependencies: ["RollwatchCore"], swiftSettings: engineSettings),
         .target(name: "RollwatchSim", dependencies: ["RollwatchCore"], swiftSettings: engineSettings),
+        // Real processes: spawning in process groups, pidfds, probes. The C part is what Swift cannot call itself.
+        .target(name: "CLocalProcess"),
+        .target(name: "RollwatchLocal", dependencies: ["RollwatchCore", "CLocalProcess"]),
         .target(name: "RollwatchTUI"),
         .target(name: "RollwatchScreens", dependencies: ["RollwatchCore", "RollwatchTUI"]),
         // The only importer of CNcursesw.
         .target(name: "RollwatchTerminal", dependencies: ["CNcursesw", "RollwatchTUI"]),
         .executableTarget(name: "rollwatch", dependencies: [
-            "RollwatchCore", "RollwatchScheduler", "RollwatchSim", "RollwatchScreens", "RollwatchTUI", "RollwatchTerminal",
+            "RollwatchCore", "RollwatchScheduler", "RollwatchSim", "RollwatchLocal", "RollwatchScreens", "RollwatchTUI", "RollwatchTerminal",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "rollwatch-bench", dependencies: ["RollwatchCore", "RollwatchScheduler", "RollwatchSim", "RollwatchScreens", "RollwatchTUI"]),
@@ -39,6 +42,7 @@ let package = Package(
         .testTarget(name: "RollwatchScreensTests", dependencies: ["RollwatchScreens", "RollwatchTUI", "RollwatchCore", "RollwatchScheduler", "RollwatchSim"],
                     exclude: ["Snapshots"]),
         .testTarget(name: "RollwatchSchedulerTests", dependencies: ["RollwatchScheduler", "RollwatchSim", "RollwatchCore"]),
+        .testTarget(name: "RollwatchLocalTests", dependencies: ["RollwatchLocal", "RollwatchScheduler", "RollwatchCore"]),
         .testTarget(name: "rollwatchTests", dependencies: ["rollwatch", "RollwatchCore"]),
     ]
 )

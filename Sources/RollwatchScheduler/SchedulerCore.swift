@@ -352,6 +352,14 @@ public final class SchedulerCore: DriverSink {
 
     // MARK: DriverSink
 
+    /// Takes in what the driver has seen happen on its own (real processes, real probes) and carries it out as of
+    /// `time` (the clock's reading now; the core's clock moves there).
+    public func pollDriver(at time: Double) {
+        advance(to: max(now, time))
+        driver.poll(now: now)
+        advance(to: now)
+    }
+
     public func report(_ report: DriverReport, instance: InstanceId, incarnation: Int, at time: Double) {
         timers.push(.report(instance, incarnation: incarnation, report), at: max(time, now))
     }

@@ -84,4 +84,11 @@ public protocol InstanceDriver: AnyObject {
     func startHealthChecks(_ instance: InstanceId, tracker: HealthTracker, now: Double)
     /// Starts polling the readiness check of a running instance; reports `.readiness` results.
     func startReadinessChecks(_ instance: InstanceId, check: ReadinessCheck, now: Double)
+    /// Reports what happened outside the scheduler's control since the last call (a real process ended, a real
+    /// probe answered), as of `now`. A driver with such events asks its scheduler to call this; the simulator has none.
+    func poll(now: Double)
+}
+
+extension InstanceDriver {
+    public func poll(now: Double) {}
 }
