@@ -196,7 +196,7 @@ public final class LocalDriver: InstanceDriver {
     }
 
     /// The program and its arguments: `cmd` through `/bin/sh -c`, else `args` looked up on PATH.
-    static func command(of app: AppDefinition) -> (command: [String], searchPath: Bool)? {
+    public static func command(of app: AppDefinition) -> (command: [String], searchPath: Bool)? {
         if let cmd = app.cmd, !cmd.isEmpty { return (["/bin/sh", "-c", cmd], false) }
         if let args = app.args, !args.isEmpty { return (args, true) }
         return nil

@@ -24,11 +24,11 @@ public enum ProcessExit: Sendable, Hashable, CustomStringConvertible {
         }
     }
 
-    /// `exited with status 1`, `killed by SIGKILL`.
+    /// `exited with status 1`, `was killed by SIGKILL`: what follows "it".
     public var description: String {
         switch self {
         case .exited(let code): return "exited with status \(code)"
-        case .signalled(let signal): return "killed by \(Self.signalName(signal))"
+        case .signalled(let signal): return "was killed by \(Self.signalName(signal))"
         }
     }
 

@@ -172,6 +172,20 @@ public actor Scheduler<C: Clock> where C.Duration == Duration {
         return slept
     }
 
+    /// Takes in what the driver saw happen on its own (real processes ending, probes answering): the local
+    /// driver asks for this through its nudge.
+    public func pollDriver() {
+        catchUp()
+        core.pollDriver(at: core.now)
+        publish()
+        nap?.cancel()
+    }
+
+    /// Stops every instance the driver runs; call once `run` has returned, before the program ends.
+    public func shutDownDriver() {
+        core.shutDownDriver()
+    }
+
     /// Ends `updates`: no more will come.
     public func finish() {
         continuation.finish()

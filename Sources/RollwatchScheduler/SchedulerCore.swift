@@ -360,6 +360,11 @@ public final class SchedulerCore: DriverSink {
         advance(to: now)
     }
 
+    /// Stops every instance the driver runs (the local driver's processes), before the program ends.
+    public func shutDownDriver() {
+        driver.shutdown()
+    }
+
     public func report(_ report: DriverReport, instance: InstanceId, incarnation: Int, at time: Double) {
         timers.push(.report(instance, incarnation: incarnation, report), at: max(time, now))
     }

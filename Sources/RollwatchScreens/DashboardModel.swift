@@ -66,6 +66,8 @@ public struct DashboardModel: Sendable {
     public var driver: String
     /// Simulated seconds per second; nil for as fast as the machine goes.
     public var speed: Double?
+    /// The driver's time is the wall clock (real processes): no speed to show or change.
+    public var realTime = false
     /// Seconds since the run began, on the driver's clock.
     public var clock: Double
     /// The last deployment was cancelled and rolled back (and the roll back has finished when `fleet.phase` says so).
@@ -134,6 +136,9 @@ public struct DashboardModel: Sendable {
                newVersion == nil, restarts(ref.appId) {
                 newVersion = ref.version
                 if oldVersion == ref.version { oldVersion = Self.mostCommonVersion(in: fleet, other: ref.version) ?? oldVersion }
+            } else if case .statusUpdate(_, "TASK_STAGING", _) = event.kind, oldVersion == nil, newVersion == nil {
+                // A fleet started from nothing (the local driver): the version it starts is the one that runs.
+                oldVersion = ref.version
             }
         default:
             break

@@ -42,7 +42,7 @@ public enum DashboardScreen {
         let app = scaledAppIndex(model, ui: ui)
         let running = model.entries.reduce(0) { $0 + (!$1.isTerminal && $1.app == app && $1.label == current ? 1 : 0) }
         var context = DashboardContext(phase: model.fleet.phase, visibleInstances: visible.map(\.id), instances: running,
-                                       scaledApp: app.map { model.apps[$0] }, canChangeSpeed: canChangeSpeed)
+                                       scaledApp: app.map { model.apps[$0] }, canChangeSpeed: canChangeSpeed && !model.realTime)
         let fleet = model.fleet
         let steps = fleet.strategySteps.values
         context.offersPromotion = !fleet.awaitingPromotion.isEmpty || !steps.isEmpty
@@ -200,7 +200,8 @@ struct Painter {
         let rolledBack = model.rolledBack && !context.deploymentUnderWay
         let header = Header(app: model.app, strategy: model.strategy, versions: (old, new),
                             badge: StateBadge(phase: model.fleet.phase, rolledBack: rolledBack),
-                            driver: Header.driverLabel(model.driver, speed: model.speed, theme: theme), clock: model.clock, theme: theme)
+                            driver: model.realTime ? model.driver : Header.driverLabel(model.driver, speed: model.speed, theme: theme),
+                            clock: model.clock, theme: theme)
         header.draw(in: rect, on: &buffer)
     }
 

@@ -415,7 +415,7 @@ extension DashboardUI {
     }
 
     private mutating func speedUnavailable() -> [DashboardCommand] {
-        flash = Flash("time-lapse needs the simulator: this driver runs on the wall clock", level: .info)
+        flash = Flash("time-lapse needs the simulator (--driver sim): the local driver runs in real time", level: .info)
         return []
     }
 

@@ -97,6 +97,24 @@ final class DashboardFeed: Sendable {
     }
 }
 
+/// Whether a poll of the driver is already on its way to the scheduler, so that a burst of nudges makes one.
+final class PendingPoll: Sendable {
+    private let busy = Mutex(false)
+
+    /// True when no poll was on its way (one is now).
+    func begin() -> Bool {
+        busy.withLock { busy in
+            defer { busy = true }
+            return !busy
+        }
+    }
+
+    /// The poll is about to run: a nudge from now on needs another.
+    func end() {
+        busy.withLock { $0 = false }
+    }
+}
+
 /// One dashboard run: the scheduler on a background task, the terminal and the keys on the main thread, the
 /// screens in between. `run()` returns the exit status.
 struct DashboardSession {
@@ -113,6 +131,8 @@ struct DashboardSession {
         var ascii: Bool
         var noColor: Bool
         var environment: [String: String]
+        /// Real processes (`--driver local`) rather than the simulated cluster.
+        var driver: DriverKind = .sim
     }
 
     /// The longest the loop waits for a key, in milliseconds: frames come at most this often while things move.
@@ -126,8 +146,11 @@ struct DashboardSession {
     /// The scenario's agents and seed, for predicting plans on the same cluster (its fleet is left out: plans
     /// start from a steady fleet).
     private let planScenario: Scenario
+    /// With the local driver: the deployment that starts APP.json's instances when the dashboard opens.
+    private let startDeployment: (target: GroupDefinition, versions: [PathId: String])?
 
     init(setup: sending SimulationSetup, scenario: Scenario, options: Options) {
+        startDeployment = nil
         self.options = options
         planScenario = Scenario(seed: scenario.seed, agents: scenario.agents, fleet: nil)
         let fleet = setup.core.fleetSnapshot()
@@ -143,6 +166,34 @@ struct DashboardSession {
                                      uniquingKeysWith: { first, _ in first })
         feed = DashboardFeed(model: model)
         scheduler = Scheduler(core: setup.core, clock: ContinuousClock(), speed: .factor(options.speed))
+    }
+
+    /// A dashboard on real processes: nothing runs yet; APP.json's instances are started when it opens, and
+    /// the driver's nudges go to the scheduler actor (merged while one is on its way).
+    init(local setup: sending LocalSetup, options: Options) {
+        self.options = options
+        planScenario = Scenario()
+        startDeployment = setup.startDeployment
+        let specs = setup.current.transitiveRunSpecs
+        var model = DashboardModel(fleet: setup.core.fleetSnapshot(), app: Self.title(of: setup.current),
+                                   strategy: Self.strategyText(specs, options.strategy), driver: "LOCAL", speed: 1)
+        model.realTime = true
+        model.agents = [DashboardModel.Agent(hostname: setup.driver.options.host, attributes: "this machine",
+                                             cpus: Double(ProcessInfo.processInfo.activeProcessorCount),
+                                             mem: Double(ProcessInfo.processInfo.physicalMemory / 1_048_576))]
+        model.resources = Dictionary((specs + setup.target.transitiveRunSpecs).map { ($0.id, $0.resourcesPerInstance) },
+                                     uniquingKeysWith: { first, _ in first })
+        feed = DashboardFeed(model: model)
+        let scheduler = Scheduler(core: setup.core, clock: ContinuousClock(), speed: .factor(1))
+        self.scheduler = scheduler
+        let pending = PendingPoll()
+        setup.relay.send {
+            guard pending.begin() else { return }
+            Task.detached {
+                pending.end()
+                await scheduler.pollDriver()
+            }
+        }
     }
 
     /// Runs the dashboard until q or a signal; the terminal is given back on every way out.
@@ -167,12 +218,14 @@ struct DashboardSession {
         let commandTask = Task.detached {
             for await command in commands { await scheduler.send(command) }
         }
+        if let startDeployment { commandSink.yield(.deploy(startDeployment.target, versions: startDeployment.versions, restartAll: false)) }
         defer {
             commandSink.finish()
             schedulerTask.cancel()
             feedTask.cancel()
             commandTask.cancel()
             terminal.close()
+            if options.driver == .local { stopInstances() }
         }
         var loop = Loop(ui: DashboardUI(speed: options.speed, timeLapseSpeed: options.speed != 1 ? options.speed : options.timeLapse),
                         model: feed.take().model)
@@ -220,6 +273,18 @@ struct DashboardSession {
             let size = terminal.size
             terminal.present(DashboardScreen.render(loop.model, ui: loop.ui, theme: theme, width: size.width, height: size.height))
         }
+    }
+
+    /// Stops the local driver's instances through the scheduler actor (which owns the driver), waiting for it
+    /// a little longer than the kill grace period.
+    private func stopInstances() {
+        let done = DispatchSemaphore(value: 0)
+        let scheduler = self.scheduler
+        Task.detached {
+            await scheduler.shutDownDriver()
+            done.signal()
+        }
+        _ = done.wait(timeout: .now() + 10)
     }
 
     /// The loop's own state between frames.
@@ -307,6 +372,11 @@ struct DashboardSession {
                     target = try SimulationSetup.readRoot(path)
                 } catch {
                     feed.post(.previewFailed("cannot upgrade: " + error.lines.joined(separator: "; "), request: request))
+                    return
+                }
+                let problems = options.driver == .local ? LocalSetup.problems(target, file: path) : []
+                guard problems.isEmpty else {
+                    feed.post(.previewFailed("cannot upgrade: " + problems.joined(separator: "; "), request: request))
                     return
                 }
                 isRestart = target == current

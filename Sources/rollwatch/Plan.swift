@@ -31,6 +31,9 @@ struct Plan: ParsableCommand {
     var compare: [String] = []
 
     func validate() throws {
+        if simulation.driver == .local {
+            throw ValidationError("plan predicts in the simulator; --driver local runs for real (rollwatch run --driver local)")
+        }
         if !compare.isEmpty && simulation.deployment.strategySpec != nil {
             throw ValidationError("--compare and --strategy exclude each other: put the strategy among the ones compared")
         }

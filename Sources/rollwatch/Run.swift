@@ -38,15 +38,31 @@ struct Run: ParsableCommand {
                                + "exits 1. Without it: exit 4."))
     var onPause: OnPause?
 
+    func validate() throws {
+        if simulation.driver == .local && speed != .max {
+            throw ValidationError("--speed applies to the simulated cluster; the local driver runs in real time")
+        }
+    }
+
     func run() throws {
+        if simulation.driver == .local { return try runLocal() }
         let setup = try simulation.makeSetup()
         ProcessSignals.install()
         let printer = EventPrinter(format: output)
         guard simulation.deploy(setup) else { return }
         let core = setup.core
-        let timeout = simulation.timeout
-        let ending = simulate(core, timeout: timeout.seconds, pacing: Pacing(speed: speed), promote: onPause == .success) { printer.print($0) }
+        let ending = simulate(core, timeout: simulation.timeout.seconds, pacing: Pacing(speed: speed), promote: onPause == .success) {
+            printer.print($0)
+        }
         printer.flush()
+        try conclude(ending, core: core, clock: "of simulated time")
+    }
+
+    /// Says how the deployment ended, on standard error, and exits with the code for it. `clock` qualifies times
+    /// (`of simulated time`, or nothing for real time).
+    func conclude(_ ending: SimulationEnding, core: SchedulerCore, clock: String) throws {
+        let timeout = simulation.timeout
+        let clock = clock.isEmpty ? "" : " " + clock
         if let failure = core.failure {
             let rolledBack = if case .rolledBack(completed: true) = core.outcome { true } else { false }
             printError("failed at t=\(EventEncoder.fixed(core.now, digits: 3)): \(failure)" + (rolledBack ? "; rolled back" : ""))
@@ -63,7 +79,7 @@ struct Run: ParsableCommand {
             let apps = core.awaitingPromotion.map(\.description).joined(separator: ", ")
             switch onPause {
             case .wait?:
-                printError("timed out after \(EventEncoder.fixed(timeout.seconds, digits: 0)) s of simulated time: \(apps) waits to be promoted")
+                printError("timed out after \(EventEncoder.fixed(timeout.seconds, digits: 0)) s\(clock): \(apps) waits to be promoted")
                 throw ExitCode(ExitCodes.timedOut)
             case .fail?:
                 printError("failed at t=\(EventEncoder.fixed(core.now, digits: 3)): \(apps) waits to be promoted (--on-pause fail)")
@@ -74,10 +90,10 @@ struct Run: ParsableCommand {
                 throw ExitCode(ExitCodes.awaitingPromotion)
             }
         case .timedOut:
-            printError("timed out after \(EventEncoder.fixed(timeout.seconds, digits: 0)) s of simulated time: \(progressSummary(core))")
+            printError("timed out after \(EventEncoder.fixed(timeout.seconds, digits: 0)) s\(clock): \(progressSummary(core))")
             throw ExitCode(ExitCodes.timedOut)
         case .ended(.succeeded):
-            printError("deployment done in \(EventEncoder.fixed(core.now, digits: 1)) s of simulated time")
+            printError("deployment done in \(EventEncoder.fixed(core.now, digits: 1)) s\(clock)")
         case .ended:
             printError("deployment aborted at t=\(EventEncoder.fixed(core.now, digits: 1))")
             throw ExitCode(ExitCodes.aborted)
@@ -172,11 +188,17 @@ struct Pacing {
 /// Writes events to standard output in the chosen format, buffered, flushed at the end and on interrupt.
 final class EventPrinter {
     private let format: Run.OutputFormat
-    private let encoder = EventEncoder(epoch: SchedulerCore.epoch)
+    private let encoder: EventEncoder
+    /// Real time: every batch is written at once, for whoever follows the output.
+    private let streaming: Bool
     private var buffer = ""
 
-    init(format: Run.OutputFormat) {
+    /// A printer whose timestamps count from `epoch` (the simulated clock's start by default); `streaming`
+    /// writes every batch at once.
+    init(format: Run.OutputFormat, epoch: Double = SchedulerCore.epoch, streaming: Bool = false) {
         self.format = format
+        encoder = EventEncoder(epoch: epoch)
+        self.streaming = streaming
     }
 
     func print(_ events: [RolloutEvent]) {
@@ -187,7 +209,7 @@ final class EventPrinter {
             }
             buffer += "\n"
         }
-        if buffer.utf8.count > 1 << 16 { flush() }
+        if streaming || buffer.utf8.count > 1 << 16 { flush() }
     }
 
     func flush() {

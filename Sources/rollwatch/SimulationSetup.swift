@@ -21,6 +21,9 @@ struct SimulationOptions: ParsableArguments {
     @Option(help: "A scenario file: agents and the fleet at the start (see the README).")
     var scenario: String?
 
+    @Option(help: "sim: a simulated cluster on a virtual clock; local: real processes on this machine, in real time.")
+    var driver: DriverKind = .sim
+
     @OptionGroup var deployment: DeploymentOptions
 
     /// Reads the inputs and builds the simulation (under `strategy`, else the one the options choose); bad input

@@ -43,6 +43,9 @@ struct Watch: ParsableCommand {
     @Option(help: "A scenario file: agents and the fleet at the start (see the README).")
     var scenario: String?
 
+    @Option(help: "sim: a simulated cluster on a virtual clock; local: real processes on this machine, in real time.")
+    var driver: DriverKind = .sim
+
     @OptionGroup var deployment: DeploymentOptions
 
     func validate() throws {
@@ -55,6 +58,7 @@ struct Watch: ParsableCommand {
     }
 
     func run() throws {
+        if driver == .local { return try runLocal() }
         let setup: SimulationSetup
         let parsedScenario: Scenario
         let chosenStrategy = try deployment.strategy()
@@ -83,6 +87,40 @@ struct Watch: ParsableCommand {
                                                timeLapse: timeLapse, strategy: chosenStrategy, theme: chosenTheme, ascii: ascii, noColor: noColor,
                                                environment: environment)
         let status = DashboardSession(setup: setup, scenario: parsedScenario, options: options).run()
+        if status != 0 { throw ExitCode(status) }
+    }
+
+    /// The dashboard on real processes: APP.json's instances start when it opens, and stop when it closes.
+    private func runLocal() throws {
+        if scenario != nil { throw ValidationError("--scenario describes a simulated cluster; it does not apply to --driver local") }
+        if speed != 1 { throw ValidationError("--speed applies to the simulated cluster; the local driver runs in real time") }
+        let chosenStrategy = try deployment.strategy()
+        let environment = ProcessInfo.processInfo.environment
+        let chosenTheme: Theme
+        do {
+            chosenTheme = try loadTheme(environment: environment)
+        } catch {
+            printError(error.description)
+            throw ExitCode(ExitCodes.badInput)
+        }
+        guard CursesTerminal.isInteractive else {
+            printError("rollwatch: the dashboard needs a terminal, and standard input or output is not one. "
+                       + "For scripts and CI: rollwatch run \(app)\(to.map { " --to \($0)" } ?? "") --driver local --output jsonl")
+            throw ExitCode(ExitCodes.badInput)
+        }
+        let setup: LocalSetup
+        do throws(InputError) {
+            setup = try LocalSetup(appPath: app, toPath: to, strategy: chosenStrategy)
+        } catch {
+            error.lines.forEach(printError)
+            throw ExitCode(ExitCodes.badInput)
+        }
+        deployment.apply(to: setup.core)
+        var options = DashboardSession.Options(appPath: app, toPath: to, scenarioPath: nil, seed: seed, speed: 1, timeLapse: timeLapse,
+                                               strategy: chosenStrategy, theme: chosenTheme, ascii: ascii, noColor: noColor,
+                                               environment: environment)
+        options.driver = .local
+        let status = DashboardSession(local: setup, options: options).run()
         if status != 0 { throw ExitCode(status) }
     }
 

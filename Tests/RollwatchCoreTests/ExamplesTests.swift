@@ -10,6 +10,9 @@ import Testing
         ("shop-group.json", .group, "/shop"),
         ("web-pod.json", .pod, "/web-pod"),
         ("postgres-resident.json", .app, "/postgres"),
+        ("local-web.json", .app, "/local-web"),
+        ("local-web-v2.json", .app, "/local-web"),
+        ("local-web-v3-broken.json", .app, "/local-web"),
     ]
 
     @Test(arguments: examples.map(\.file))

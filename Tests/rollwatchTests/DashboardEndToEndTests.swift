@@ -225,6 +225,31 @@ struct SpawnError: Error, CustomStringConvertible {
         try tmux.waitFor("exit 0") { $0.contains("EXIT=0") }
     }
 
+    @Test func theLocalDriverStartsRealServersUpgradesThemAndStopsThemOnQuit() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("rollwatch-local-\(UUID().uuidString.prefix(8))").path
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let tmux = try TmuxSession(width: 120, height: 40)
+        try tmux.run("cd \(BinaryRunner.packageRoot.path) && TMPDIR=\(folder) \(BinaryRunner.executable.path) Examples/local-web.json "
+                     + "--to Examples/local-web-v2.json --driver local; echo EXIT=$?")
+        let started = try tmux.waitFor("v1 running and healthy") { lines in
+            lines.first?.contains("DONE") == true && lines.first?.contains("LOCAL") == true && Self.healthyCells(lines, version: "v1") == 4
+        }
+        #expect(started.first?.contains("/local-web  v1  ") == true, "\(started.first ?? "")")
+        #expect(LocalRunTests.processes(mentioning: folder).count == 4, "four real servers")
+        try tmux.press("t")
+        try tmux.waitFor("why time-lapse is off") { $0.contains { $0.contains("time-lapse needs the simulator (--driver sim)") } }
+        try tmux.press("u")
+        try tmux.waitFor("the upgrade dialog") { $0.contains { $0.contains("enter: upgrade") } }
+        try tmux.press("Enter")
+        try tmux.waitFor("DONE with v2", seconds: 30) { lines in
+            lines.first?.contains("v1 → v2") == true && lines.first?.contains("DONE") == true && Self.healthyCells(lines, version: "v2") == 4
+        }
+        try tmux.press("q")
+        try tmux.waitFor("exit 0") { $0.contains("EXIT=0") }
+        #expect(LocalRunTests.processes(mentioning: folder).isEmpty, "q stopped every instance")
+    }
+
     @Test func sigtermExits143AndRestoresTheTerminal() throws {
         let tmux = try TmuxSession(width: 100, height: 30)
         try tmux.run(Self.command + "; echo EXIT=$?")

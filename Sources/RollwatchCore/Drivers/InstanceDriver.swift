@@ -87,8 +87,11 @@ public protocol InstanceDriver: AnyObject {
     /// Reports what happened outside the scheduler's control since the last call (a real process ended, a real
     /// probe answered), as of `now`. A driver with such events asks its scheduler to call this; the simulator has none.
     func poll(now: Double)
+    /// Stops every instance the driver runs (real processes); the simulator has nothing to stop.
+    func shutdown()
 }
 
 extension InstanceDriver {
     public func poll(now: Double) {}
+    public func shutdown() {}
 }

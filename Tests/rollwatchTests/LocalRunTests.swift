@@ -1,0 +1,87 @@
+import Foundation
+import Testing
+
+/// `rollwatch run --driver local` end to end with real processes: the examples' upgrade, the broken version, and
+/// no instance left behind however rollwatch ends (done, timed out, SIGINT, SIGTERM, SIGKILL), proved by reading
+/// the process table.
+@Suite(.serialized) struct LocalRunTests {
+    /// A folder of its own for each run: the sandboxes are made under it, and every instance's environment names it.
+    static func temporaryFolder() throws -> String {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("rollwatch-local-\(UUID().uuidString.prefix(8))").path
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        return folder
+    }
+
+    /// Processes whose environment mentions `text` (the run's temporary folder).
+    static func processes(mentioning text: String) -> [Int32] {
+        let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
+        return entries.compactMap(Int32.init).filter { pid in
+            guard pid != getpid(), let data = FileManager.default.contents(atPath: "/proc/\(pid)/environ") else { return false }
+            return String(decoding: data, as: UTF8.self).contains("MESOS_SANDBOX=" + text)
+        }
+    }
+
+    /// Waits up to `seconds` for `condition`.
+    static func eventually(_ seconds: Double, _ condition: () -> Bool) -> Bool {
+        let deadline = Date().addingTimeInterval(seconds)
+        while Date() < deadline {
+            if condition() { return true }
+            Thread.sleep(forTimeInterval: 0.1)
+        }
+        return condition()
+    }
+
+    @Test func theExampleUpgradesRealServersAndStopsThemAtTheEnd() throws {
+        let folder = try Self.temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let result = try BinaryRunner.run(["run", "Examples/local-web.json", "--to", "Examples/local-web-v2.json", "--driver", "local"],
+                                          environment: ["TMPDIR": folder])
+        #expect(result.exitCode == 0, "\(result.standardError)")
+        #expect(result.standardError.contains("starting 4 instances of the current definitions on this machine"))
+        let progress = result.lines.filter { $0.contains("event=rollout_progress") }
+        #expect(progress.last?.contains("old_alive=0 old_healthy=0 new_alive=4 new_healthy=4") == true, "\(progress.last ?? "")")
+        for line in progress {
+            var values: [String: Int] = [:]
+            for pair in line.split(separator: " ") {
+                let parts = pair.split(separator: "=")
+                if parts.count == 2, let number = Int(parts[1]) { values[String(parts[0])] = number }
+            }
+            let alive = (values["old_alive"] ?? 0) + (values["new_alive"] ?? 0), healthy = (values["old_healthy"] ?? 0) + (values["new_healthy"] ?? 0)
+            #expect(alive <= 5 && healthy >= 3, "0.75 / 0.25 on 4: \(line)")
+        }
+        #expect(result.lines.contains { $0.contains("status=TASK_RUNNING") && $0.contains("message=\"pid ") })
+        #expect(Self.processes(mentioning: folder).isEmpty, "every instance stopped when rollwatch ended")
+    }
+
+    @Test func theBrokenVersionStallsUntilTheTimeoutWithItsErrorInTheEvents() throws {
+        let folder = try Self.temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let result = try BinaryRunner.run(["run", "Examples/local-web.json", "--to", "Examples/local-web-v3-broken.json", "--driver", "local",
+                                           "--timeout", "6s"], environment: ["TMPDIR": folder])
+        #expect(result.exitCode == 3, "\(result.standardError)")
+        #expect(result.lines.contains { $0.contains("status=TASK_FAILED") && $0.contains("local-web v3: cannot read config.toml") })
+        #expect(result.standardError.contains("timed out after 6 s: /local-web: 0 of 4 new instances healthy"))
+        #expect(Self.processes(mentioning: folder).isEmpty)
+    }
+
+    @Test(arguments: [(SIGINT, Int32(130)), (SIGTERM, Int32(143)), (SIGKILL, SIGKILL)])
+    func noInstanceOutlivesRollwatch(signal: Int32, exitCode: Int32) throws {
+        let folder = try Self.temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let process = Process()
+        process.executableURL = BinaryRunner.executable
+        process.arguments = ["run", "Examples/local-web.json", "--to", "Examples/local-web-v3-broken.json", "--driver", "local", "--timeout", "1m"]
+        process.environment = ProcessInfo.processInfo.environment.merging(["TMPDIR": folder]) { $1 }
+        process.currentDirectoryURL = BinaryRunner.packageRoot
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        #expect(Self.eventually(15) { Self.processes(mentioning: folder).count >= 4 }, "the instances started")
+        kill(process.processIdentifier, signal)
+        process.waitUntilExit()
+        // A status for the signals rollwatch handles; the signal itself for SIGKILL.
+        #expect(process.terminationStatus == exitCode && (process.terminationReason == .uncaughtSignal) == (signal == SIGKILL))
+        // After SIGKILL the reaper does it: SIGTERM, up to 3 s, SIGKILL.
+        #expect(Self.eventually(8) { Self.processes(mentioning: folder).isEmpty }, "left: \(Self.processes(mentioning: folder))")
+    }
+}
