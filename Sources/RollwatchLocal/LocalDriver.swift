@@ -343,8 +343,8 @@ public final class LocalDriver: InstanceDriver {
         guard case .app(let app) = process.definition.spec, app.healthChecks.indices.contains(index) else { return }
         let check = app.healthChecks[index]
         let host = options.host
-        let index = check.portIndex ?? 0
-        let port = check.port ?? (process.ports.indices.contains(index) ? process.ports[index] : nil)
+        let portIndex = check.portIndex ?? 0
+        let port = check.port ?? (process.ports.indices.contains(portIndex) ? process.ports[portIndex] : nil)
         let (id, incarnation, environment, sandbox, inbox) = (process.id, process.incarnation, process.environment, process.sandbox, inbox)
         probeQueue.async {
             let verdict = Self.verdict(of: check, host: host, port: port, environment: environment, sandbox: sandbox)
@@ -353,7 +353,7 @@ public final class LocalDriver: InstanceDriver {
     }
 
     /// What a health check says of an instance now (this blocks for at most the check's timeout).
-    static func verdict(of check: HealthCheck, host: String, port: Int?, environment: [String: String], sandbox: String) -> ProbeVerdict {
+    public static func verdict(of check: HealthCheck, host: String, port: Int?, environment: [String: String], sandbox: String) -> ProbeVerdict {
         let timeout = max(0.05, check.timeoutSeconds)
         switch check.protocol {
         case .command:
@@ -364,7 +364,9 @@ public final class LocalDriver: InstanceDriver {
             return Probes.healthResult(Probes.httpGet(host: host, port: port, path: check.path ?? "/", timeout: timeout),
                                        ignoreHttp1xx: check.ignoreHttp1xx)
         case .https, .mesosHTTPS:
-            return .unhealthy("HTTPS checks are not run by the local driver yet")
+            guard let port else { return .unhealthy("the check's port index names no port of the instance") }
+            return Probes.healthResult(Probes.httpsGet(host: host, port: port, path: check.path ?? "/", timeout: timeout),
+                                       ignoreHttp1xx: check.ignoreHttp1xx)
         case .tcp, .mesosTCP:
             guard let port else { return .unhealthy("the check's port index names no port of the instance") }
             return Probes.tcpConnect(host: host, port: port, timeout: timeout).map(ProbeVerdict.unhealthy) ?? .healthy
@@ -379,9 +381,11 @@ public final class LocalDriver: InstanceDriver {
         let (id, incarnation, host, inbox) = (process.id, process.incarnation, options.host, inbox)
         probeQueue.async {
             var ready = false
-            if let port, check.protocol == .http,
-               case .status(let code) = Probes.httpGet(host: host, port: port, path: check.path, timeout: max(0.05, check.timeoutSeconds)) {
-                ready = check.httpStatusCodesForReady.contains(code)
+            if let port {
+                let timeout = max(0.05, check.timeoutSeconds)
+                let answer = check.protocol == .https ? Probes.httpsGet(host: host, port: port, path: check.path, timeout: timeout)
+                    : Probes.httpGet(host: host, port: port, path: check.path, timeout: timeout)
+                if case .status(let code) = answer { ready = check.httpStatusCodesForReady.contains(code) }
             }
             inbox.add(.readiness(id, incarnation: incarnation, ready: ready))
         }

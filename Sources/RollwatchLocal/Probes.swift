@@ -47,6 +47,31 @@ public enum Probes {
         return .status(code)
     }
 
+    /// `GET path` over HTTPS, without verifying the certificate (as Marathon's HTTPS checks do), through curl: the
+    /// status code. Rollwatch has no TLS of its own.
+    public static func httpsGet(host: String, port: Int, path: String, timeout: Double) -> HTTPAnswer {
+        guard let curl = ["/usr/bin/curl", "/bin/curl", "/usr/local/bin/curl"].first(where: { FileManager.default.isExecutableFile(atPath: $0) }) else {
+            return .failed("HTTPS checks need curl on this machine (apt-get install curl)")
+        }
+        let url = "https://\(host):\(port)\(path.hasPrefix("/") ? path : "/" + path)"
+        let output = NSTemporaryDirectory() + "/rollwatch-https-\(UUID().uuidString)"
+        defer { unlink(output) }
+        let pid: pid_t
+        do {
+            pid = try LocalProcess.spawn([curl, "-k", "-s", "-o", "/dev/null", "-w", "%{http_code}", "--max-time", String(timeout), url],
+                                         environment: ["PATH": "/usr/bin:/bin"], directory: "/", standardOutput: output, standardError: "/dev/null")
+        } catch {
+            return .failed(error.description)
+        }
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+        let text = (try? String(contentsOfFile: output, encoding: .utf8)) ?? ""
+        guard let code = Int(text.trimmingCharacters(in: .whitespacesAndNewlines)), code > 0 else {
+            return .failed("no HTTPS answer from \(host):\(port) (curl \(ProcessExit(status: status)))")
+        }
+        return .status(code)
+    }
+
     /// Marathon's reading of an HTTP health check's answer: 200–399 healthy, 1xx ignored with `ignoreHttp1xx`,
     /// anything else unhealthy with the reason.
     public static func healthResult(_ answer: HTTPAnswer, ignoreHttp1xx: Bool) -> ProbeVerdict {

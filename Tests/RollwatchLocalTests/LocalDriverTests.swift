@@ -147,6 +147,132 @@ import Testing
         #expect(Self.environment(of: pid)["PORT0"] == "31251")
     }
 
+    @Test func tcpCommandAndReadinessChecksRunAgainstTheRealProcess() throws {
+        let live = try Live(ports: 31_260...31_279)
+        defer { live.finish() }
+        var app = Self.web(instances: 2, version: "v1")
+        app.portDefinitions = [PortDefinition(name: "http")]
+        app.healthChecks = [
+            HealthCheck(protocol: .tcp, portIndex: 0, gracePeriodSeconds: 10, intervalSeconds: 0.5, timeoutSeconds: 0.4),
+            HealthCheck(protocol: .command, command: "test \"$RELEASE\" = v1 && test -n \"$MESOS_SANDBOX\"", gracePeriodSeconds: 10,
+                        intervalSeconds: 0.5, timeoutSeconds: 2, delaySeconds: 0.5),
+        ]
+        app.readinessChecks = [ReadinessCheck(portName: "http", intervalSeconds: 0.5, timeoutSeconds: 0.4)]
+        #expect(live.deploy([app], version: "v1"))
+        #expect(live.core.outcome == .succeeded)
+        let healthy = live.events.filter { if case .instanceHealthChanged(_, true) = $0.kind { true } else { false } }
+        let trace = live.events.filter { $0.eventType != "rollout_progress" && $0.eventType != "deployment_info" }.map { EventEncoder(epoch: 0).text($0) }.suffix(12)
+        #expect(healthy.count == 2, "both instances pass a TCP connect and a command run with their environment: \(trace)")
+    }
+
+    @Test func eachCheckSaysWhyItFailed() throws {
+        let sandbox = NSTemporaryDirectory()
+        let closed = HealthCheck(protocol: .tcp, port: 31_299, timeoutSeconds: 0.5)
+        #expect(LocalDriver.verdict(of: closed, host: "127.0.0.1", port: 31_299, environment: [:], sandbox: sandbox)
+                == .unhealthy("connection to 127.0.0.1:31299 failed: Connection refused"))
+        let command = HealthCheck(protocol: .command, command: "exit 3", timeoutSeconds: 2)
+        #expect(LocalDriver.verdict(of: command, host: "127.0.0.1", port: nil, environment: [:], sandbox: sandbox)
+                == .unhealthy("the command exited with status 3"))
+        let slow = HealthCheck(protocol: .command, command: "sleep 5", timeoutSeconds: 0.3)
+        #expect(LocalDriver.verdict(of: slow, host: "127.0.0.1", port: nil, environment: [:], sandbox: sandbox)
+                == .unhealthy("timed out after 0.3 s"))
+        #expect(Probes.healthResult(.status(204), ignoreHttp1xx: false) == .healthy)
+        #expect(Probes.healthResult(.status(399), ignoreHttp1xx: false) == .healthy)
+        #expect(Probes.healthResult(.status(404), ignoreHttp1xx: false) == .unhealthy("HTTP 404"))
+        #expect(Probes.healthResult(.status(101), ignoreHttp1xx: true) == .ignored)
+        #expect(Probes.healthResult(.status(101), ignoreHttp1xx: false) == .unhealthy("HTTP 101"))
+    }
+
+    @Test func httpAndHttpsChecksGetRealAnswers() throws {
+        let folder = NSTemporaryDirectory() + "/rollwatch-tls-\(UUID().uuidString.prefix(8))"
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        // A self-signed certificate, and a python3 server with TLS on one port and plain HTTP on another.
+        let openssl = try Self.spawnAndWait(["/usr/bin/openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "key.pem",
+                                             "-out", "cert.pem", "-subj", "/CN=localhost", "-days", "1"], directory: folder)
+        #expect(openssl == 0)
+        let server = """
+            import http.server, ssl, threading
+            class Handler(http.server.SimpleHTTPRequestHandler):
+                def do_GET(self):
+                    self.send_response(200 if self.path == '/ok' else 503); self.end_headers()
+            tls = http.server.HTTPServer(('127.0.0.1', 31291), Handler)
+            context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER); context.load_cert_chain('cert.pem', 'key.pem')
+            tls.socket = context.wrap_socket(tls.socket, server_side=True)
+            threading.Thread(target=tls.serve_forever, daemon=True).start()
+            http.server.HTTPServer(('127.0.0.1', 31292), Handler).serve_forever()
+            """
+        let pid = try LocalProcess.spawn(["python3", "-c", server], searchPath: true, environment: ProcessInfo.processInfo.environment,
+                                         directory: folder, standardOutput: "/dev/null", standardError: folder + "/stderr")
+        defer {
+            LocalProcess.signalGroup(pid, SIGKILL)
+            var status: Int32 = 0
+            waitpid(pid, &status, 0)
+        }
+        var answers: (Probes.HTTPAnswer, Probes.HTTPAnswer) = (.failed(""), .failed(""))
+        let deadline = Date().addingTimeInterval(10)
+        while Date() < deadline {
+            answers = (Probes.httpsGet(host: "127.0.0.1", port: 31_291, path: "/ok", timeout: 2),
+                       Probes.httpGet(host: "127.0.0.1", port: 31_292, path: "/down", timeout: 2))
+            if case .status = answers.0, case .status = answers.1 { break }
+            Thread.sleep(forTimeInterval: 0.2)
+        }
+        #expect(answers.0 == .status(200), "HTTPS without verifying the self-signed certificate")
+        #expect(answers.1 == .status(503))
+        #expect(Probes.healthResult(answers.1, ignoreHttp1xx: false) == .unhealthy("HTTP 503"))
+        if case .failed(let reason) = Probes.httpGet(host: "127.0.0.1", port: 31_293, path: "/", timeout: 1) {
+            #expect(reason == "connection to 127.0.0.1:31293 failed: Connection refused")
+        } else {
+            Issue.record("a closed port answered")
+        }
+    }
+
+    @Test func aCrashingVersionComesBackWithMarathonsBackOffAndExitsAreTold() throws {
+        let live = try Live(ports: 31_280...31_289)
+        defer { live.finish() }
+        var crashing = Self.web(instances: 1, version: "v1", cmd: "echo starting; exit 3")
+        crashing.healthChecks = []
+        crashing.backoff = BackoffStrategy(backoffSeconds: 0.3, backoffFactor: 2, maxLaunchDelaySeconds: 10)
+        live.core.deploy(GroupDefinition(id: .root, apps: [crashing]), newVersions: [crashing.id: "v1"])
+        _ = live.run(seconds: 3.5) { _ in false }
+        let launches = live.events.compactMap { event -> Double? in
+            if case .statusUpdate(_, "TASK_RUNNING", _) = event.kind { return event.time } else { return nil }
+        }
+        #expect(launches.count >= 3 && launches.count <= 5, "\(launches)")
+        let gaps = zip(launches.dropFirst(), launches).map { $0 - $1 }
+        #expect(zip(gaps.dropFirst(), gaps).allSatisfy { $0 > $1 }, "each relaunch waits longer: \(gaps)")
+        let failed = live.events.compactMap { if case .statusUpdate(_, "TASK_FAILED", let message) = $0.kind { message } else { nil } }
+        #expect(failed.first == "it exited with status 3")
+        // A process that ends well is FINISHED, not FAILED.
+        var done = Self.web(instances: 1, version: "v2", cmd: "true")
+        done.healthChecks = []
+        live.core.deploy(GroupDefinition(id: .root, apps: [done]), newVersions: [done.id: "v2"])
+        _ = live.run(seconds: 2) { _ in
+            live.events.contains { if case .statusUpdate(_, "TASK_FINISHED", _) = $0.kind { true } else { false } }
+        }
+        #expect(live.events.contains { if case .statusUpdate(let ref, "TASK_FINISHED", _) = $0.kind { ref.version == "v2" } else { false } },
+                "\(live.events.filter { $0.eventType != "rollout_progress" && $0.eventType != "deployment_info" }.map { EventEncoder(epoch: 0).text($0) }.suffix(12))")
+    }
+
+    @Test func argsRunWithoutAShellFoundOnPath() throws {
+        let live = try Live(ports: 31_294...31_298)
+        defer { live.finish() }
+        var app = Self.web(instances: 1, version: "v1")
+        app.cmd = nil
+        app.args = ["python3", "-c", "import http.server, os; http.server.HTTPServer(('127.0.0.1', int(os.environ['PORT0'])), http.server.SimpleHTTPRequestHandler).serve_forever()"]
+        #expect(live.deploy([app], version: "v1"))
+        #expect(live.core.outcome == .succeeded)
+    }
+
+    /// Runs a program to its end; its exit status.
+    static func spawnAndWait(_ arguments: [String], directory: String) throws -> Int32 {
+        let pid = try LocalProcess.spawn(arguments, environment: ProcessInfo.processInfo.environment, directory: directory,
+                                         standardOutput: "/dev/null", standardError: "/dev/null")
+        var status: Int32 = 0
+        waitpid(pid, &status, 0)
+        return status
+    }
+
     // MARK: Helpers
 
     /// A process's environment, read from /proc.
