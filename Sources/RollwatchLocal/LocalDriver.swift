@@ -180,6 +180,7 @@ public final class LocalDriver: InstanceDriver {
             monitor.watch(pid) { exit in inbox.add(.exited(id, incarnation: incarnation, exit)) }
             let portText = ports.isEmpty ? "" : ", port" + (ports.count == 1 ? " " : "s ") + ports.map(String.init).joined(separator: ",")
             report(.condition(.running, message: "pid \(pid)\(portText)"), instance, at: now)
+            report(.process(InstanceProcess(pid: pid, ports: ports, sandbox: sandbox)), instance, at: now)
         } catch let error as LaunchError {
             release(instance)
             report(.condition(.failed, message: error.description), instance, at: now)

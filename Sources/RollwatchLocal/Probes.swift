@@ -117,11 +117,14 @@ public enum Probes {
         return exit == .exited(code: 0) ? nil : "the command \(exit)"
     }
 
-    /// True when `port` on the loopback can be bound now (nothing listens there).
+    /// True when `port` can be bound now: nothing listens there. Connections of a server that has gone (in
+    /// TIME_WAIT) do not count, as they do not for servers that set SO_REUSEADDR, as nearly all do.
     public static func portIsFree(_ port: Int) -> Bool {
         let socket = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard socket >= 0 else { return false }
         defer { close(socket) }
+        var reuse: Int32 = 1
+        setsockopt(socket, SOL_SOCKET, SO_REUSEADDR, &reuse, socklen_t(MemoryLayout<Int32>.size))
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
         address.sin_port = in_port_t(UInt16(port).bigEndian)

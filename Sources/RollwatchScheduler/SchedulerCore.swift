@@ -668,6 +668,8 @@ public final class SchedulerCore: DriverSink {
         case .readiness(let ready):
             guard record.condition == .running else { return }
             feed(record.state, .readinessChanged(id, version: record.version, ready: ready))
+        case .process(let process):
+            emit(.instanceProcess(ref(record), process))
         }
     }
 

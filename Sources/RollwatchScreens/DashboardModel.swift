@@ -68,6 +68,8 @@ public struct DashboardModel: Sendable {
     public var speed: Double?
     /// The driver's time is the wall clock (real processes): no speed to show or change.
     public var realTime = false
+    /// The last lines of an instance's error output, read by the session for the instance whose detail is open.
+    public var outputTail: [InstanceId: [String]] = [:]
     /// Seconds since the run began, on the driver's clock.
     public var clock: Double
     /// The last deployment was cancelled and rolled back (and the roll back has finished when `fleet.phase` says so).

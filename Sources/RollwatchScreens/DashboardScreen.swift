@@ -661,6 +661,20 @@ struct Painter {
             ("status   \(instance.taskStatus ?? "not launched") since \(EventLog.clock(instance.since)), health \(health)", state.themeSlot),
         ]
         if let reason = instance.waitingReason { lines.append(("waiting  " + reason, .flashWarn)) }
+        if let process = instance.process {
+            let ports = process.ports.isEmpty ? "no ports" : "port" + (process.ports.count == 1 ? " " : "s ") + process.ports.map(String.init).joined(separator: ",")
+            lines.append(("process  pid \(process.pid) · \(ports)", .dialog))
+            lines.append(("sandbox  \(process.sandbox)", .dialog))
+        }
+        if let check = instance.lastCheck {
+            let answer = check.failure.map { "failed at \(EventLog.clock(check.time)): \($0)" } ?? "passed at \(EventLog.clock(check.time))"
+            lines.append(("checks   last \(answer)", check.failure == nil ? .dialog : .flashWarn))
+        }
+        if let output = model.outputTail[id], !output.isEmpty {
+            lines.append(("", .dialog))
+            lines.append(("stderr, last lines:", .dialogTitle))
+            lines += output.map { ("  " + $0, .dimText) }
+        }
         lines.append(("", .dialog))
         lines.append(("History, newest first:", .dialogTitle))
         if instance.history.isEmpty { lines.append(("no change since rollwatch started", .dimText)) }

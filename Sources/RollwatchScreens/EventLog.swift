@@ -66,6 +66,8 @@ public enum EventLog {
             return make(.logWarn, "\(appId): the new set is ready; waiting to be promoted (>)")
         case .trafficSwitched(_, let appId):
             return make(.logAction, "\(appId): traffic switched to the new set")
+        case .instanceProcess:
+            return nil
         case .strategyStep(_, let appId, let status):
             return make(.logAction, "\(appId): canary step \(status.index + 1)/\(status.titles.count) \(status.title): waiting for \(status.waitingFor)")
         }

@@ -13,6 +13,7 @@ import RollwatchSim
 // (a 200x60 frame of 10,000 instances) and `rollwatch-bench idle` (CPU of an idle dashboard over 20 s; needs the
 // release `rollwatch` beside it: swift build -c release), or `rollwatch-bench dashboard` for both.
 // `rollwatch-bench strategies`: every strategy at 10,000 instances, each within 4× Marathon's time.
+// `rollwatch-bench local [N]`: rollwatch's CPU while it supervises N (100) real instances with HTTP checks each second.
 
 /// One measured upgrade.
 struct Measurement {
@@ -107,6 +108,7 @@ case "render": exit(DashboardBenchmarks.render() ? 0 : 1)
 case "idle": exit(DashboardBenchmarks.idle() ? 0 : 1)
 case "dashboard": exit(DashboardBenchmarks.render() && DashboardBenchmarks.idle() ? 0 : 1)
 case "strategies": exit(strategiesBenchmark() ? 0 : 1)
+case "local": exit(LocalBenchmark.run(instances: arguments.dropFirst().compactMap(Int.init).first ?? 100) ? 0 : 1)
 default: break
 }
 

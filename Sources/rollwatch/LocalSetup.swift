@@ -29,6 +29,19 @@ enum DriverKind: String, ExpressibleByArgument, CaseIterable, Sendable {
     case local
 }
 
+/// A range of host ports on the command line: `31000-32000`.
+struct PortRangeArgument: ExpressibleByArgument, Sendable {
+    let range: ClosedRange<Int>
+
+    init?(argument: String) {
+        let bounds = argument.split(separator: "-", omittingEmptySubsequences: false)
+        guard bounds.count == 2, let low = Int(bounds[0]), let high = Int(bounds[1]), 1_024 <= low, low <= high, high <= 65_535 else { return nil }
+        range = low...high
+    }
+
+    static var defaultCompletionKind: CompletionKind { .default }
+}
+
 /// A deployment ready to run for real on this machine: definitions read and checked for what the local driver
 /// can run, the driver and its wall clock made, and the scheduler built with nothing running yet. `start()`
 /// brings APP.json's instances up; `deploy()` then starts the change.
@@ -47,7 +60,7 @@ final class LocalSetup {
     static let currentVersion = SimulationSetup.currentVersion
     static let targetVersion = SimulationSetup.targetVersion
 
-    init(appPath: String, toPath: String?, strategy: any RolloutStrategy) throws(InputError) {
+    init(appPath: String, toPath: String?, strategy: any RolloutStrategy, ports: ClosedRange<Int> = 31_000...32_000) throws(InputError) {
         current = try SimulationSetup.readRoot(appPath)
         target = try toPath.map(SimulationSetup.readRoot) ?? current
         restartAll = toPath == nil
@@ -58,7 +71,8 @@ final class LocalSetup {
         self.loop = loop
         relay.send { loop.nudge() }
         do {
-            driver = try LocalDriver(options: LocalDriverOptions(sandboxRoot: LocalDriverOptions.defaultSandboxRoot()), nudge: { [relay] in relay.nudge() })
+            driver = try LocalDriver(options: LocalDriverOptions(ports: ports, sandboxRoot: LocalDriverOptions.defaultSandboxRoot()),
+                                     nudge: { [relay] in relay.nudge() })
         } catch {
             throw InputError(lines: ["the local driver cannot start: \(error)"])
         }
@@ -142,7 +156,8 @@ extension Run {
         let strategy = try simulation.deployment.strategy()
         let setup: LocalSetup
         do throws(InputError) {
-            setup = try LocalSetup(appPath: simulation.app, toPath: simulation.to, strategy: strategy)
+            setup = try LocalSetup(appPath: simulation.app, toPath: simulation.to, strategy: strategy,
+                                   ports: simulation.ports?.range ?? 31_000...32_000)
         } catch {
             error.lines.forEach(printError)
             throw ExitCode(ExitCodes.badInput)

@@ -39,6 +39,9 @@ struct Run: ParsableCommand {
     var onPause: OnPause?
 
     func validate() throws {
+        if simulation.driver == .sim && simulation.ports != nil {
+            throw ValidationError("--ports applies to --driver local: simulated instances take no real ports")
+        }
         if simulation.driver == .local && speed != .max {
             throw ValidationError("--speed applies to the simulated cluster; the local driver runs in real time")
         }

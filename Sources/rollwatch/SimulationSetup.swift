@@ -24,6 +24,9 @@ struct SimulationOptions: ParsableArguments {
     @Option(help: "sim: a simulated cluster on a virtual clock; local: real processes on this machine, in real time.")
     var driver: DriverKind = .sim
 
+    @Option(help: ArgumentHelp("With --driver local: the host ports instances get (taken ones are skipped).", valueName: "low-high"))
+    var ports: PortRangeArgument?
+
     @OptionGroup var deployment: DeploymentOptions
 
     /// Reads the inputs and builds the simulation (under `strategy`, else the one the options choose); bad input

@@ -46,9 +46,13 @@ struct Watch: ParsableCommand {
     @Option(help: "sim: a simulated cluster on a virtual clock; local: real processes on this machine, in real time.")
     var driver: DriverKind = .sim
 
+    @Option(help: ArgumentHelp("With --driver local: the host ports instances get (taken ones are skipped).", valueName: "low-high"))
+    var ports: PortRangeArgument?
+
     @OptionGroup var deployment: DeploymentOptions
 
     func validate() throws {
+        if driver == .sim && ports != nil { throw ValidationError("--ports applies to --driver local: simulated instances take no real ports") }
         guard speed.isFinite, speed >= DashboardUI.slowest, speed <= DashboardUI.fastest else {
             throw ValidationError("--speed must be between \(DashboardUI.slowest) and \(Int(DashboardUI.fastest)), got \(speed)")
         }
@@ -110,7 +114,7 @@ struct Watch: ParsableCommand {
         }
         let setup: LocalSetup
         do throws(InputError) {
-            setup = try LocalSetup(appPath: app, toPath: to, strategy: chosenStrategy)
+            setup = try LocalSetup(appPath: app, toPath: to, strategy: chosenStrategy, ports: ports?.range ?? 31_000...32_000)
         } catch {
             error.lines.forEach(printError)
             throw ExitCode(ExitCodes.badInput)

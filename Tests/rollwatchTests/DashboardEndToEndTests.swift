@@ -231,12 +231,20 @@ struct SpawnError: Error, CustomStringConvertible {
         defer { try? FileManager.default.removeItem(atPath: folder) }
         let tmux = try TmuxSession(width: 120, height: 40)
         try tmux.run("cd \(BinaryRunner.packageRoot.path) && TMPDIR=\(folder) \(BinaryRunner.executable.path) Examples/local-web.json "
-                     + "--to Examples/local-web-v2.json --driver local; echo EXIT=$?")
+                     + "--to Examples/local-web-v2.json --driver local --ports 31650-31699; echo EXIT=$?")
         let started = try tmux.waitFor("v1 running and healthy") { lines in
             lines.first?.contains("DONE") == true && lines.first?.contains("LOCAL") == true && Self.healthyCells(lines, version: "v1") == 4
         }
         #expect(started.first?.contains("/local-web  v1  ") == true, "\(started.first ?? "")")
         #expect(LocalRunTests.processes(mentioning: folder).count == 4, "four real servers")
+        // An instance's detail: its process, sandbox, last check and the end of its stderr (the server logs each check).
+        try tmux.press("Enter")
+        let detail = try tmux.waitFor("the detail with the process") { lines in
+            lines.contains { $0.contains("process  pid ") && $0.contains("port 316") } && lines.contains { $0.contains("sandbox  " + folder) }
+                && lines.contains { $0.contains("checks   last passed at") } && lines.contains { $0.contains("\"GET / HTTP/1.1\" 200") }
+        }
+        #expect(detail.contains { $0.contains("stderr, last lines:") })
+        try tmux.press("Escape")
         try tmux.press("t")
         try tmux.waitFor("why time-lapse is off") { $0.contains { $0.contains("time-lapse needs the simulator (--driver sim)") } }
         try tmux.press("u")

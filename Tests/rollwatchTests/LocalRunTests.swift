@@ -34,7 +34,7 @@ import Testing
     @Test func theExampleUpgradesRealServersAndStopsThemAtTheEnd() throws {
         let folder = try Self.temporaryFolder()
         defer { try? FileManager.default.removeItem(atPath: folder) }
-        let result = try BinaryRunner.run(["run", "Examples/local-web.json", "--to", "Examples/local-web-v2.json", "--driver", "local"],
+        let result = try BinaryRunner.run(["run", "Examples/local-web.json", "--to", "Examples/local-web-v2.json", "--driver", "local", "--ports", "31500-31549"],
                                           environment: ["TMPDIR": folder])
         #expect(result.exitCode == 0, "\(result.standardError)")
         #expect(result.standardError.contains("starting 4 instances of the current definitions on this machine"))
@@ -57,7 +57,7 @@ import Testing
         let folder = try Self.temporaryFolder()
         defer { try? FileManager.default.removeItem(atPath: folder) }
         let result = try BinaryRunner.run(["run", "Examples/local-web.json", "--to", "Examples/local-web-v3-broken.json", "--driver", "local",
-                                           "--timeout", "6s"], environment: ["TMPDIR": folder])
+                                           "--timeout", "6s", "--ports", "31550-31599"], environment: ["TMPDIR": folder])
         #expect(result.exitCode == 3, "\(result.standardError)")
         #expect(result.lines.contains { $0.contains("status=TASK_FAILED") && $0.contains("local-web v3: cannot read config.toml") })
         #expect(result.standardError.contains("timed out after 6 s: /local-web: 0 of 4 new instances healthy"))
@@ -70,7 +70,8 @@ import Testing
         defer { try? FileManager.default.removeItem(atPath: folder) }
         let process = Process()
         process.executableURL = BinaryRunner.executable
-        process.arguments = ["run", "Examples/local-web.json", "--to", "Examples/local-web-v3-broken.json", "--driver", "local", "--timeout", "1m"]
+        process.arguments = ["run", "Examples/local-web.json", "--to", "Examples/local-web-v3-broken.json", "--driver", "local", "--timeout", "1m",
+                             "--ports", "31600-31649"]
         process.environment = ProcessInfo.processInfo.environment.merging(["TMPDIR": folder]) { $1 }
         process.currentDirectoryURL = BinaryRunner.packageRoot
         process.standardOutput = FileHandle.nullDevice

@@ -54,6 +54,8 @@ public enum DriverReport: Sendable, Hashable {
     case probe(check: Int, result: ProbeResult)
     /// The readiness check answered.
     case readiness(ready: Bool)
+    /// A real process runs the instance: its pid, host ports and sandbox folder (the local driver).
+    case process(InstanceProcess)
 }
 
 /// Where a driver sends its reports: now or at a later time on the scheduler's clock.

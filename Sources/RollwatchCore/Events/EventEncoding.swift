@@ -63,6 +63,9 @@ public struct EventEncoder: Sendable {
                     ("steps", .array(status.titles.map(JSONValue.string))),
                     ("until", status.until.map { .number(JSONNumber(Self.rounded($0))) } ?? .null), ("waitingFor", .string(status.waitingFor)),
                     ("promotable", .bool(status.promotable)), ("fullyPromotable", .bool(status.fullyPromotable))]
+        case .instanceProcess(let ref, let process):
+            return instanceFields(ref) + [("pid", .number(JSONNumber(Int(process.pid)))),
+                                          ("ports", .array(process.ports.map { .number(JSONNumber($0)) })), ("sandbox", .string(process.sandbox))]
         }
     }
 
@@ -101,6 +104,9 @@ public struct EventEncoder: Sendable {
         case .strategyStep(let planId, let appId, let status):
             return [("deployment", planId), ("app", appId.description), ("step", "\(status.index + 1)/\(status.titles.count)"),
                     ("title", status.title), ("until", status.until.map { Self.fixed($0, digits: 3) } ?? "-"), ("waiting_for", status.waitingFor)]
+        case .instanceProcess(let ref, let process):
+            return instanceText(ref) + [("pid", String(process.pid)), ("ports", process.ports.isEmpty ? "-" : process.ports.map(String.init).joined(separator: ",")),
+                                        ("sandbox", process.sandbox)]
         }
     }
 

@@ -30,6 +30,17 @@ public struct FleetSnapshot: Sendable, Hashable {
         public var since: Double
         /// The latest changes, oldest first, at most `FleetSnapshot.historyLimit`.
         public var history: [Change]
+        /// The real process behind it, with the local driver.
+        public var process: InstanceProcess?
+        /// The last health check answer that changed something: when, and the failure's cause (nil: it passed).
+        public var lastCheck: CheckAnswer?
+
+        /// A health check's answer as the detail shows it.
+        public struct CheckAnswer: Sendable, Hashable {
+            public var time: Double
+            /// Why it failed; nil when it passed.
+            public var failure: String?
+        }
 
         public init(ref: InstanceRef, taskStatus: String?, healthy: Bool?, since: Double, history: [Change] = []) {
             self.ref = ref
@@ -153,12 +164,18 @@ public struct FleetSnapshot: Sendable, Hashable {
             }
         case .instanceHealthChanged(let ref, let healthy):
             update(ref, at: event.time) { instance in
+                if healthy == true { instance.lastCheck = Instance.CheckAnswer(time: event.time, failure: nil) }
                 instance.healthy = healthy
                 let what = healthy.map { $0 ? "healthy" : "unhealthy" } ?? "health unknown"
                 instance.remember(Change(time: event.time, what: what, reason: ""))
             }
         case .failedHealthCheck(let ref, let cause):
-            update(ref, at: event.time) { $0.remember(Change(time: event.time, what: "health check failed", reason: cause)) }
+            update(ref, at: event.time) { instance in
+                instance.lastCheck = Instance.CheckAnswer(time: event.time, failure: cause)
+                instance.remember(Change(time: event.time, what: "health check failed", reason: cause))
+            }
+        case .instanceProcess(let ref, let process):
+            update(ref, at: event.time) { $0.process = process }
         case .unhealthyInstanceKill(let ref, let reason):
             update(ref, at: event.time) { $0.remember(Change(time: event.time, what: "killed as unhealthy", reason: reason)) }
         case .rolloutProgress(let counts):

@@ -48,6 +48,20 @@ public struct RolloutProgress: Sendable, Hashable {
     }
 }
 
+/// The real process behind an instance (the local driver): what a person needs to look at it.
+public struct InstanceProcess: Sendable, Hashable {
+    public var pid: Int32
+    public var ports: [Int]
+    /// The instance's working folder, with its `stdout` and `stderr`.
+    public var sandbox: String
+
+    public init(pid: Int32, ports: [Int], sandbox: String) {
+        self.pid = pid
+        self.ports = ports
+        self.sandbox = sandbox
+    }
+}
+
 /// Where a stepped strategy (a canary) stands on one run spec (`deployment_strategy_step`).
 public struct StrategyStepStatus: Sendable, Hashable {
     /// The step it is on, from 0.
@@ -112,6 +126,8 @@ public struct RolloutEvent: Sendable, Hashable {
         /// A run spec's stepped strategy entered a step, or its step's timer started or started over
         /// (`deployment_strategy_step`, rollwatch's own).
         case strategyStep(planId: String, appId: PathId, StrategyStepStatus)
+        /// A real process runs an instance now (`instance_process_event`, rollwatch's own; the local driver).
+        case instanceProcess(InstanceRef, InstanceProcess)
     }
 
     /// Seconds since the run began.
@@ -141,6 +157,7 @@ public struct RolloutEvent: Sendable, Hashable {
         case .awaitingPromotion: return "deployment_awaiting_promotion"
         case .trafficSwitched: return "deployment_traffic_switched"
         case .strategyStep: return "deployment_strategy_step"
+        case .instanceProcess: return "instance_process_event"
         }
     }
 }
