@@ -243,7 +243,9 @@ public struct DashboardModel: Sendable {
         let done = totals.new.healthy, target = totals.target
         if done >= target { return 0 }
         if done > 0 { return elapsed / Double(done) * Double(target - done) }
-        return predictedDuration.map { max(0, $0 - elapsed) }
+        // Past the prediction with nothing new healthy: no estimate is honest (the screen says `ETA -`).
+        guard let predicted = predictedDuration, predicted > elapsed else { return nil }
+        return predicted - elapsed
     }
 
     /// True when the deployment under way restarts `app` (so its launches are of the version deployed; a scale's

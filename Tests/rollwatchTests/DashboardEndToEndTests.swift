@@ -258,6 +258,36 @@ struct SpawnError: Error, CustomStringConvertible {
         #expect(LocalRunTests.processes(mentioning: folder).isEmpty, "q stopped every instance")
     }
 
+    @Test func aBrokenLocalVersionStallsVisiblyRollsBackWithAAndCtrlCLeavesNothingRunning() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("rollwatch-local-\(UUID().uuidString.prefix(8))").path
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let tmux = try TmuxSession(width: 120, height: 40)
+        try tmux.run("cd \(BinaryRunner.packageRoot.path) && TMPDIR=\(folder) \(BinaryRunner.executable.path) Examples/local-web.json "
+                     + "--to Examples/local-web-v3-broken.json --driver local --ports 31700-31749; echo EXIT=$?")
+        try tmux.waitFor("v1 running and healthy") { $0.first?.contains("DONE") == true && Self.healthyCells($0, version: "v1") == 4 }
+        try tmux.press("u")
+        try tmux.waitFor("the upgrade dialog") { $0.contains { $0.contains("enter: upgrade") } }
+        try tmux.press("Enter")
+        // The broken file (the second version seen: v2 on screen) exits at once, again and again: its failures and
+        // their reason show, no new instance turns healthy, and no ETA is made up.
+        let stalled = try tmux.waitFor("the stall", seconds: 20) { lines in
+            lines.first?.contains("LIVE") == true && lines.contains { $0.contains("(v2) failed: it exited with status 1") }
+                && lines.contains { $0.contains("0/4 new healthy") && $0.contains("ETA -") }
+        }
+        #expect(stalled.contains { $0.contains("local-web v3: cannot read config.toml") })
+        #expect(Self.healthyCells(stalled, version: "v1") >= 3, "the old version keeps its minimum")
+        try tmux.press("a")
+        try tmux.waitFor("the abort dialog") { $0.contains { $0.contains("Abort the deployment?") } }
+        try tmux.press("r")
+        try tmux.waitFor("ROLLED BACK with v1 all healthy", seconds: 30) { lines in
+            lines.first?.contains("ROLLED BACK") == true && Self.healthyCells(lines, version: "v1") == 4
+        }
+        try tmux.press("C-c")
+        try tmux.waitFor("exit 130") { $0.contains("EXIT=130") }
+        #expect(LocalRunTests.processes(mentioning: folder).isEmpty, "Ctrl-C stopped every instance")
+    }
+
     @Test func sigtermExits143AndRestoresTheTerminal() throws {
         let tmux = try TmuxSession(width: 100, height: 30)
         try tmux.run(Self.command + "; echo EXIT=$?")
