@@ -41,7 +41,12 @@ public enum EventLog {
         case .statusUpdate(let ref, let taskStatus, let message):
             switch taskStatus {
             case "TASK_STAGING": return make(.logAction, "launched \(who(ref))")
-            case "TASK_STARTING": return make(.logInfo, "\(who(ref)) starting on \(ref.host)")
+            case "TASK_STARTING":
+                // A driver's note for a person follows "; " (the local driver: an image it does not pull).
+                if let note = message.split(separator: ";", maxSplits: 1).dropFirst().first {
+                    return make(.logWarn, "\(who(ref)) starting on \(ref.host):" + note)
+                }
+                return make(.logInfo, "\(who(ref)) starting on \(ref.host)")
             case "TASK_RUNNING": return make(.logInfo, "\(who(ref)) running on \(ref.host)")
             case "TASK_KILLING": return make(.logAction, "killing \(who(ref)): \(message)")
             case "TASK_KILLED": return make(.logInfo, "\(who(ref)) stopped")

@@ -108,6 +108,11 @@ final class LocalSetup {
     func start(timeout: Double) -> Bool {
         let count = current.transitiveRunSpecs.reduce(0) { $0 + $1.instances }
         printError("starting \(count) instance\(count == 1 ? "" : "s") of the current definitions on this machine (sandboxes in \(driver.options.sandboxRoot))")
+        var told: Set<String> = []
+        for case .app(let app) in current.transitiveRunSpecs + target.transitiveRunSpecs {
+            guard let image = app.image, told.insert("\(app.id) \(image)").inserted else { continue }
+            printError("note: images are not pulled here: \(app.id) runs its cmd on this machine instead of \(image)")
+        }
         core.deploy(startDeployment.target, newVersions: startDeployment.versions)
         _ = core.takeEvents()
         let finished = loop.run(core, deadline: loop.now + timeout, until: { $0.deployment == nil },

@@ -47,6 +47,17 @@ import Testing
         #expect(entries.map(\.slot) == [.logAction, .logAction, .logAction, .logInfo, .logInfo, .logInfo, .logError, .logError])
     }
 
+    @Test func aDriversNoteOnAStartIsAWarningOnScreen() {
+        let note = RolloutEvent(time: 2, kind: .statusUpdate(Self.ref("0001", Self.new, host: "127.0.0.1"), taskStatus: "TASK_STARTING",
+                                                             message: "starting in /tmp/x; images are not pulled here, so python:3.6's cmd runs on this machine"))
+        let entry = EventLog.entry(for: note, label: Self.label)
+        #expect(entry?.slot == .logWarn)
+        #expect(entry?.text == "python-web.0001 (v2) starting on 127.0.0.1: images are not pulled here, so python:3.6's cmd runs on this machine")
+        let plain = RolloutEvent(time: 2, kind: .statusUpdate(Self.ref("0002", Self.new, host: "127.0.0.1"), taskStatus: "TASK_STARTING",
+                                                              message: "starting in /tmp/y"))
+        #expect(EventLog.entry(for: plain, label: Self.label)?.slot == .logInfo)
+    }
+
     @Test func thePaneShowsTheNewestFirstWithTheRunClockAndCutsLongLines() throws {
         let entries = Self.firstWave.compactMap { EventLog.entry(for: $0, label: Self.label) }
         let theme = try InstanceGridTests.theme
