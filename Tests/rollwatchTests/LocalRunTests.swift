@@ -85,4 +85,17 @@ import Testing
         // After SIGKILL the reaper does it: SIGTERM, up to 3 s, SIGKILL.
         #expect(Self.eventually(8) { Self.processes(mentioning: folder).isEmpty }, "left: \(Self.processes(mentioning: folder))")
     }
+
+    @Test func whatCannotRunHereIsRefusedBeforeAnythingStarts() throws {
+        let image = try BinaryRunner.temporaryFile(#"{"id": "/img", "instances": 2, "container": {"type": "DOCKER", "docker": {"image": "nginx:1.25"}}}"#)
+        let refused = try BinaryRunner.run(["run", image, "--driver", "local"])
+        #expect(refused.exitCode == 64)
+        #expect(refused.standardError.contains("/img: expected a cmd or args to run on this machine (its image nginx:1.25 cannot be pulled here)"))
+        let pod = try BinaryRunner.run(["run", "Examples/web-pod.json", "--driver", "local"])
+        #expect(pod.exitCode == 64 && pod.standardError.contains("/web-pod: pods do not run on the local driver"))
+        let plan = try BinaryRunner.run(["plan", "Examples/local-web.json", "--driver", "local"])
+        #expect(plan.exitCode == 64 && plan.standardError.contains("plan predicts in the simulator"))
+        let ports = try BinaryRunner.run(["run", "Examples/local-web.json", "--ports", "31000-31010"])
+        #expect(ports.exitCode == 64 && ports.standardError.contains("--ports applies to --driver local"))
+    }
 }
