@@ -21,10 +21,12 @@ public struct LocalDriverOptions: Sendable {
         self.host = host
     }
 
-    /// A fresh sandbox folder for this run: `$TMPDIR/rollwatch-PID`.
+    /// A fresh sandbox folder for this run: `$TMPDIR/rollwatch-PID-XXXXXX` (the suffix keeps a later run with the
+    /// same pid, as in containers, from appending to this one's logs).
     public static func defaultSandboxRoot() -> String {
         let temporary = ProcessInfo.processInfo.environment["TMPDIR"] ?? "/tmp"
-        return (temporary as NSString).appendingPathComponent("rollwatch-\(getpid())")
+        let suffix = String(UUID().uuidString.prefix(6)).lowercased()
+        return (temporary as NSString).appendingPathComponent("rollwatch-\(getpid())-\(suffix)")
     }
 }
 
@@ -33,7 +35,8 @@ public struct LocalDriverOptions: Sendable {
 final class LocalInbox: Sendable {
     /// One thing that happened.
     enum Arrival: Sendable {
-        case exited(InstanceId, incarnation: Int, ProcessExit)
+        /// A process ended; `observedAt` tells an end that came before a kill from one that the kill caused.
+        case exited(InstanceId, incarnation: Int, ProcessExit, observedAt: ContinuousClock.Instant)
         case probed(InstanceId, incarnation: Int, check: Int, probe: Int, ProbeVerdict)
         case readiness(InstanceId, incarnation: Int, ready: Bool)
     }
@@ -75,11 +78,15 @@ public final class LocalDriver: InstanceDriver {
         var pid: pid_t?
         var ports: [Int] = []
         var environment: [String: String] = [:]
-        var killing = false
+        /// When rollwatch sent SIGTERM, once it did.
+        var killSentAt: ContinuousClock.Instant?
+        var killing: Bool { killSentAt != nil }
         /// The timings of its health checks and when it started running, once checks were asked for.
         var health: (checks: [HealthCheckTiming], runningSince: Double)?
-        /// The last health check's answer, in words.
-        var lastHealth: String?
+        /// Its readiness checks are being polled (one chain at a time, however often they are asked for).
+        var checkingReadiness = false
+        /// Its process has ended and been reaped: nothing may be sent to its group any more.
+        var ended = false
 
         init(id: InstanceId, incarnation: Int, definition: SpecVersion, sandbox: String) {
             self.id = id
@@ -92,6 +99,8 @@ public final class LocalDriver: InstanceDriver {
     /// What one of the driver's timers does.
     private enum Timer {
         case escalateKill(InstanceId, incarnation: Int)
+        /// Look again for ports for the instances that wait for them.
+        case retryWaiting
         case probe(InstanceId, incarnation: Int, check: Int, probe: Int)
         case readiness(InstanceId, incarnation: Int, ReadinessCheck)
     }
@@ -99,32 +108,42 @@ public final class LocalDriver: InstanceDriver {
     public let options: LocalDriverOptions
     private weak var sink: (any DriverSink)?
     private let inbox: LocalInbox
-    private let monitor = ProcessMonitor()
+    private let monitor: ProcessMonitor
     private var reaper: Reaper?
     private var running: [InstanceId: Running] = [:]
+    /// Launches that wait for host ports, in the order they came, and whether a retry is scheduled.
+    private var waiting: [LaunchRequest] = []
+    private var retryScheduled = false
+    /// After `shutdown()`: nothing more is started.
+    private var closed = false
     private var portsInUse: Set<Int> = []
     private var nextPort: Int
     private var timers: [Int: Timer] = [:]
     private var nextToken = 0
     /// Apps already told that their image is not pulled here.
     private var warnedAboutImages: Set<PathId> = []
+    /// Probes block for at most their timeout, one at a time per check of an instance (the next is scheduled when
+    /// one answers), so at most one thread per check waits here.
     private let probeQueue = DispatchQueue(label: "rollwatch local probes", attributes: .concurrent)
 
     /// A driver that runs instances under `options.sandboxRoot`; `nudge` is called (from any thread) when
-    /// something waits for `poll(now:)`.
+    /// something waits for `poll(now:)`. It sets SIGPIPE to be ignored (a write to the reaper's pipe must fail,
+    /// not end rollwatch) and SIGCHLD to its default (an ignored SIGCHLD, inherited from a parent, would reap the
+    /// instances behind its back); instances start with every signal at its default.
     public init(options: LocalDriverOptions, nudge: @escaping @Sendable () -> Void) throws(LaunchError) {
         self.options = options
         inbox = LocalInbox(nudge: nudge)
         nextPort = options.ports.lowerBound
-        // A write to a pipe whose reader has gone must fail, not kill rollwatch (instances get the default back).
         signal(SIGPIPE, SIG_IGN)
+        signal(SIGCHLD, SIG_DFL)
         do {
             try FileManager.default.createDirectory(atPath: options.sandboxRoot, withIntermediateDirectories: true)
         } catch {
             throw LaunchError(program: "the local driver", reason: "cannot make the sandbox folder \(options.sandboxRoot): \(error.localizedDescription)")
         }
-        let reaper = try Reaper(directory: options.sandboxRoot)
-        monitor.watch(reaper.pid) { _ in }
+        monitor = try ProcessMonitor()
+        let reaper = try Reaper(directory: options.sandboxRoot, graceSeconds: options.killGraceSeconds)
+        monitor.watch(reaper.pid) { _ in LocalProcess.reap(reaper.pid) }
         self.reaper = reaper
     }
 
@@ -145,6 +164,13 @@ public final class LocalDriver: InstanceDriver {
     // MARK: Launch
 
     public func launch(_ request: LaunchRequest, now: Double) {
+        guard !closed else { return }
+        start(request, now: now, reportWaiting: true)
+    }
+
+    /// Starts a launch if its ports are free; else it waits (said once, with `reportWaiting`) and is tried again
+    /// when ports are given back or a second later.
+    private func start(_ request: LaunchRequest, now: Double, reportWaiting: Bool) {
         let id = request.instanceId
         let sandbox = (options.sandboxRoot as NSString).appendingPathComponent("\(id.value).\(request.incarnation)")
         let instance = Running(id: id, incarnation: request.incarnation, definition: request.definition, sandbox: sandbox)
@@ -157,7 +183,13 @@ public final class LocalDriver: InstanceDriver {
             return
         }
         guard let ports = allocatePorts(for: app) else {
-            report(.unplaceable(reason: "no free host port in \(options.ports.lowerBound)–\(options.ports.upperBound)"), instance, at: now)
+            if reportWaiting {
+                let fixed = app.requirePorts || !(app.container?.portMappings ?? []).allSatisfy { ($0.hostPort ?? 0) == 0 }
+                let reason = fixed ? "a host port it requires is taken" : "no free host port in \(options.ports.lowerBound)–\(options.ports.upperBound)"
+                report(.unplaceable(reason: reason), instance, at: now)
+            }
+            waiting.append(request)
+            scheduleRetry(now: now)
             return
         }
         instance.ports = ports
@@ -177,17 +209,31 @@ public final class LocalDriver: InstanceDriver {
             reaper?.add(pid)
             let inbox = self.inbox
             let incarnation = request.incarnation
-            monitor.watch(pid) { exit in inbox.add(.exited(id, incarnation: incarnation, exit)) }
+            monitor.watch(pid) { exit in inbox.add(.exited(id, incarnation: incarnation, exit, observedAt: .now)) }
             let portText = ports.isEmpty ? "" : ", port" + (ports.count == 1 ? " " : "s ") + ports.map(String.init).joined(separator: ",")
             report(.condition(.running, message: "pid \(pid)\(portText)"), instance, at: now)
             report(.process(InstanceProcess(pid: pid, ports: ports, sandbox: sandbox)), instance, at: now)
         } catch let error as LaunchError {
-            release(instance)
+            release(instance, now: now)
             report(.condition(.failed, message: error.description), instance, at: now)
         } catch {
-            release(instance)
+            release(instance, now: now)
             report(.condition(.failed, message: "cannot make its sandbox \(sandbox): \(error.localizedDescription)"), instance, at: now)
         }
+    }
+
+    private func scheduleRetry(now: Double) {
+        guard !retryScheduled else { return }
+        retryScheduled = true
+        schedule(.retryWaiting, at: now + 1)
+    }
+
+    /// Tries the launches that wait for ports again, in order.
+    private func startWaiting(now: Double) {
+        guard !waiting.isEmpty, !closed else { return }
+        let candidates = waiting
+        waiting.removeAll()
+        for request in candidates { start(request, now: now, reportWaiting: false) }
     }
 
     /// Instances cannot be adopted: nothing of rollwatch's runs here before it starts. The fleet is started by a
@@ -203,18 +249,21 @@ public final class LocalDriver: InstanceDriver {
         return nil
     }
 
-    /// The instance's host ports: fixed ones where the definition asks for them (with `requirePorts`), the
-    /// others from the range, each checked free on this machine. Nil when the range is exhausted.
+    /// The instance's host ports: fixed ones where the definition asks for them (with `requirePorts`, or a
+    /// mapping's `hostPort`), the others from the range; each held by no other instance and checked free on this
+    /// machine, and held from now on. Nil (holding nothing) when one is not to be had.
     private func allocatePorts(for app: AppDefinition) -> [Int]? {
         let wanted: [Int] = app.usesHostNetworking ? app.portDefinitions.map { app.requirePorts ? $0.port : 0 }
             : (app.container?.portMappings ?? []).map { $0.hostPort ?? 0 }
         var ports: [Int] = []
         for fixed in wanted {
+            let port: Int?
             if fixed != 0 {
-                ports.append(fixed)
-                continue
+                port = !portsInUse.contains(fixed) && Probes.portIsFree(fixed) ? fixed : nil
+            } else {
+                port = freePort()
             }
-            guard let port = freePort() else {
+            guard let port else {
                 ports.forEach { portsInUse.remove($0) }
                 return nil
             }
@@ -236,23 +285,27 @@ public final class LocalDriver: InstanceDriver {
         return nil
     }
 
-    /// Marathon's task environment: the definition's `env` (secrets left out), then `PORT0`…, `PORT`, `PORTS`,
-    /// `PORT_NAME`, `HOST`, `MARATHON_APP_*`, `MESOS_TASK_ID` and `MESOS_SANDBOX`, over rollwatch's own environment
-    /// (so that PATH and the like reach the instance).
+    /// Marathon's task environment over rollwatch's own (so that PATH and the like reach the instance, less
+    /// rollwatch's own `PORT*`, `MESOS_*` and `MARATHON_*`): `PORT0`…, `PORT`, `PORTS`, `PORT_<requested port>` and
+    /// `PORT_<NAME>`, `HOST`, `MARATHON_APP_*`, `MESOS_TASK_ID` and `MESOS_SANDBOX`, then the definition's `env`
+    /// (secrets left out), which wins, as in Marathon.
     private func environment(for app: AppDefinition, instance: Running, version: String) -> [String: String] {
-        var environment = ProcessInfo.processInfo.environment
-        for (key, value) in app.env {
-            if case .value(let text) = value { environment[key] = text }
+        var environment = ProcessInfo.processInfo.environment.filter { key, _ in
+            !key.hasPrefix("PORT") && !key.hasPrefix("MESOS_") && !key.hasPrefix("MARATHON_") && key != "HOST"
         }
         let names: [String?] = app.usesHostNetworking ? app.portDefinitions.map(\.name) : (app.container?.portMappings ?? []).map(\.name)
+        let requested: [Int] = app.usesHostNetworking ? app.portDefinitions.map(\.port) : (app.container?.portMappings ?? []).map(\.containerPort)
         for (index, port) in instance.ports.enumerated() {
             environment["PORT\(index)"] = String(port)
-            if index < names.count, let name = names[index], !name.isEmpty {
-                environment["PORT_" + Self.environmentName(name)] = String(port)
-            }
+            // Marathon's `PORT_8080` for a requested port (the host port itself for a dynamic one).
+            let asked = index < requested.count && requested[index] != 0 ? requested[index] : port
+            environment["PORT_\(asked)"] = String(port)
+            if index < names.count, let name = names[index], !name.isEmpty { environment["PORT_" + name.uppercased()] = String(port) }
         }
-        if let first = instance.ports.first { environment["PORT"] = String(first) }
-        environment["PORTS"] = instance.ports.map(String.init).joined(separator: ",")
+        if let first = instance.ports.first {
+            environment["PORT"] = String(first)
+            environment["PORTS"] = instance.ports.map(String.init).joined(separator: ",")
+        }
         environment["HOST"] = options.host
         environment["MARATHON_APP_ID"] = app.id.description
         environment["MARATHON_APP_VERSION"] = version
@@ -266,45 +319,87 @@ public final class LocalDriver: InstanceDriver {
         for key in labels { environment["MARATHON_APP_LABEL_" + Self.environmentName(key)] = app.labels[key] }
         environment["MESOS_TASK_ID"] = instance.id.value
         environment["MESOS_SANDBOX"] = instance.sandbox
+        for (key, value) in app.env {
+            if case .value(let text) = value { environment[key] = text }
+        }
         return environment
     }
 
-    /// `http-api` → `HTTP_API`: a name as Marathon puts it in a variable name.
+    /// `my.label-key` → `MY_LABEL_KEY`: a label key as Marathon puts it in a variable name (runs of other
+    /// characters become one `_`).
     static func environmentName(_ name: String) -> String {
-        String(name.uppercased().map { $0.isLetter || $0.isNumber ? $0 : "_" })
+        var result = ""
+        for character in name.uppercased() {
+            if character.isASCII && (character.isLetter || character.isNumber || character == "_") {
+                result.append(character)
+            } else if result.last != "_" {
+                result.append("_")
+            }
+        }
+        return result
     }
 
     // MARK: Kill
 
     public func kill(_ instance: InstanceId, keepReservation: Bool, now: Double) {
+        if let index = waiting.firstIndex(where: { $0.instanceId == instance }) {
+            let request = waiting.remove(at: index)
+            sink?.report(.condition(.killed, message: "stopped while it waited for a port"), instance: instance, incarnation: request.incarnation, at: now)
+            return
+        }
         guard let process = running[instance] else { return }
         guard let pid = process.pid else {
-            release(process)
+            release(process, now: now)
             report(.condition(.killed, message: "stopped before it started"), process, at: now)
             return
         }
         guard !process.killing else { return }
-        process.killing = true
+        process.killSentAt = .now
         LocalProcess.signalGroup(pid, SIGTERM)
         var grace = options.killGraceSeconds
         if case .app(let app) = process.definition.spec, let own = app.taskKillGracePeriodSeconds { grace = own }
         schedule(.escalateKill(instance, incarnation: process.incarnation), at: now + grace)
     }
 
-    /// Stops every instance: SIGTERM to each group, SIGKILL to those left after the grace period, then ends
-    /// the reaper with nothing left for it. Blocks for at most the grace period.
+    /// Stops every instance: SIGTERM to each group, SIGKILL to what is left after the longest grace period among
+    /// them, every process reaped; then ends the reaper with nothing left for it, and the monitor. Nothing starts
+    /// afterwards. Blocks for at most the grace period (and a second for the stubborn).
     public func shutdown() {
-        let pids = running.values.compactMap(\.pid)
-        for pid in pids { LocalProcess.signalGroup(pid, SIGTERM) }
-        let deadline = Date().addingTimeInterval(options.killGraceSeconds)
-        while Date() < deadline, pids.contains(where: { Glibc.kill($0, 0) == 0 }) {
-            usleep(20_000)
+        guard !closed else { return }
+        closed = true
+        waiting.removeAll()
+        var left: [pid_t: Running] = [:]
+        var grace = options.killGraceSeconds
+        for process in running.values {
+            guard let pid = process.pid, !process.ended else { continue }
+            left[pid] = process
+            if case .app(let app) = process.definition.spec, let own = app.taskKillGracePeriodSeconds { grace = max(grace, own) }
+            LocalProcess.signalGroup(pid, SIGTERM)
         }
-        for pid in pids {
-            LocalProcess.signalGroup(pid, SIGKILL)
-            reaper?.remove(pid)
+        /// Reaps the processes whose end the monitor has seen, after killing what is left of their groups.
+        func collect() {
+            for arrival in inbox.take() {
+                guard case .exited(let id, let incarnation, _, _) = arrival, let process = running[id], process.incarnation == incarnation,
+                      let pid = process.pid, left[pid] != nil else { continue }
+                LocalProcess.signalGroup(pid, SIGKILL)
+                LocalProcess.reap(pid)
+                left[pid] = nil
+                reaper?.remove(pid)
+            }
+        }
+        let deadline = ContinuousClock.now + .milliseconds(Int64(grace * 1_000))
+        while !left.isEmpty && ContinuousClock.now < deadline {
+            usleep(20_000)
+            collect()
+        }
+        for pid in left.keys { LocalProcess.signalGroup(pid, SIGKILL) }
+        let stubborn = ContinuousClock.now + .seconds(1)
+        while !left.isEmpty && ContinuousClock.now < stubborn {
+            usleep(20_000)
+            collect()
         }
         running.removeAll()
+        monitor.stop()
         reaper?.finish()
         reaper = nil
     }
@@ -320,15 +415,19 @@ public final class LocalDriver: InstanceDriver {
     }
 
     public func startReadinessChecks(_ instance: InstanceId, check: ReadinessCheck, now: Double) {
-        guard let process = running[instance], process.pid != nil else { return }
+        guard let process = running[instance], process.pid != nil, !process.checkingReadiness else { return }
+        process.checkingReadiness = true
         schedule(.readiness(instance, incarnation: process.incarnation, check), at: now)
     }
 
     public func wake(token: Int, now: Double) {
         guard let timer = timers.removeValue(forKey: token) else { return }
         switch timer {
+        case .retryWaiting:
+            retryScheduled = false
+            startWaiting(now: now)
         case .escalateKill(let id, let incarnation):
-            guard let process = current(id, incarnation), let pid = process.pid, process.killing else { return }
+            guard let process = current(id, incarnation), let pid = process.pid, process.killing, !process.ended else { return }
             LocalProcess.signalGroup(pid, SIGKILL)
         case .probe(let id, let incarnation, let check, let probe):
             guard let process = current(id, incarnation), !process.killing else { return }
@@ -346,19 +445,21 @@ public final class LocalDriver: InstanceDriver {
         let host = options.host
         let portIndex = check.portIndex ?? 0
         let port = check.port ?? (process.ports.indices.contains(portIndex) ? process.ports[portIndex] : nil)
-        let (id, incarnation, environment, sandbox, inbox) = (process.id, process.incarnation, process.environment, process.sandbox, inbox)
+        let (id, incarnation, environment, sandbox, inbox, reaper) = (process.id, process.incarnation, process.environment, process.sandbox,
+                                                                        inbox, reaper)
         probeQueue.async {
-            let verdict = Self.verdict(of: check, host: host, port: port, environment: environment, sandbox: sandbox)
+            let verdict = Self.verdict(of: check, host: host, port: port, environment: environment, sandbox: sandbox, reaper: reaper)
             inbox.add(.probed(id, incarnation: incarnation, check: index, probe: probe, verdict))
         }
     }
 
     /// What a health check says of an instance now (this blocks for at most the check's timeout).
-    public static func verdict(of check: HealthCheck, host: String, port: Int?, environment: [String: String], sandbox: String) -> ProbeVerdict {
+    public static func verdict(of check: HealthCheck, host: String, port: Int?, environment: [String: String], sandbox: String,
+                               reaper: Reaper? = nil) -> ProbeVerdict {
         let timeout = max(0.05, check.timeoutSeconds)
         switch check.protocol {
         case .command:
-            let failure = Probes.command(check.command ?? "", environment: environment, directory: sandbox, timeout: timeout)
+            let failure = Probes.command(check.command ?? "", environment: environment, directory: sandbox, timeout: timeout, reaper: reaper)
             return failure.map(ProbeVerdict.unhealthy) ?? .healthy
         case .http, .mesosHTTP:
             guard let port else { return .unhealthy("the check's port index names no port of the instance") }
@@ -398,16 +499,21 @@ public final class LocalDriver: InstanceDriver {
     public func poll(now: Double) {
         for arrival in inbox.take() {
             switch arrival {
-            case .exited(let id, let incarnation, let exit):
+            case .exited(let id, let incarnation, let exit, let observedAt):
                 guard let process = current(id, incarnation) else { continue }
-                // Whatever the instance left behind in its group goes with it.
+                // Whatever the instance left behind in its group goes with it, before its leader is reaped: until
+                // then neither its pid nor its group can belong to another process.
                 if let pid = process.pid {
                     LocalProcess.signalGroup(pid, SIGKILL)
+                    LocalProcess.reap(pid)
                     reaper?.remove(pid)
                 }
-                release(process)
-                let condition: InstanceCondition = process.killing ? .killed : exit == .exited(code: 0) ? .finished : .failed
-                let message = process.killing ? "stopped: it \(exit)" : "it \(exit)" + stderrTail(process)
+                process.ended = true
+                release(process, now: now)
+                // Killed by rollwatch only if the kill came before the end was seen; a crash just before is a crash.
+                let killed = process.killSentAt.map { $0 <= observedAt } ?? false
+                let condition: InstanceCondition = killed ? .killed : exit == .exited(code: 0) ? .finished : .failed
+                let message = killed ? "stopped: it \(exit)" : "it \(exit)" + stderrTail(process)
                 report(.condition(condition, message: message), process, at: now)
             case .probed(let id, let incarnation, let check, let probe, let verdict):
                 guard let process = current(id, incarnation), !process.killing else { continue }
@@ -417,7 +523,6 @@ public final class LocalDriver: InstanceDriver {
                 case .unhealthy(let cause): result = .unhealthy(cause: cause)
                 case .ignored: result = .ignored
                 }
-                process.lastHealth = { if case .unhealthy(let cause) = verdict { return "unhealthy: \(cause)" } else { return "healthy" } }()
                 report(.probe(check: check, result: result), process, at: now)
                 if let health = process.health, health.checks.indices.contains(check) {
                     let next = health.checks[check].probeTime(runningSince: health.runningSince, probe: probe + 1)
@@ -426,6 +531,7 @@ public final class LocalDriver: InstanceDriver {
             case .readiness(let id, let incarnation, let ready):
                 guard let process = current(id, incarnation), !process.killing else { continue }
                 if ready {
+                    process.checkingReadiness = false
                     report(.readiness(ready: true), process, at: now)
                 } else if case .app(let app) = process.definition.spec, let check = app.readinessChecks.first {
                     schedule(.readiness(id, incarnation: incarnation, check), at: now + check.intervalSeconds)
@@ -434,10 +540,14 @@ public final class LocalDriver: InstanceDriver {
         }
     }
 
-    /// ` (stderr: last line)`: the end of an instance's error output, for the message of its exit.
+    /// ` (stderr: last line)`: the end of an instance's error output (its last 2 KiB read), for the message of its exit.
     private func stderrTail(_ process: Running) -> String {
-        guard let data = FileManager.default.contents(atPath: process.sandbox + "/stderr"), !data.isEmpty else { return "" }
-        let lines = String(decoding: data.suffix(2_048), as: UTF8.self).split(whereSeparator: \.isNewline)
+        guard let handle = FileHandle(forReadingAtPath: process.sandbox + "/stderr") else { return "" }
+        defer { try? handle.close() }
+        let size = (try? handle.seekToEnd()) ?? 0
+        try? handle.seek(toOffset: size > 2_048 ? size - 2_048 : 0)
+        guard let data = try? handle.readToEnd(), !data.isEmpty else { return "" }
+        let lines = String(decoding: data, as: UTF8.self).split(whereSeparator: \.isNewline)
         guard let last = lines.last else { return "" }
         return " (stderr: \(last.prefix(160)))"
     }
@@ -449,13 +559,15 @@ public final class LocalDriver: InstanceDriver {
         return process
     }
 
-    /// Forgets a launch and gives its ports back.
-    private func release(_ process: Running) {
+    /// Forgets a launch, gives its ports back, and tries the launches that wait for ports.
+    private func release(_ process: Running, now: Double) {
         process.ports.forEach { portsInUse.remove($0) }
         if running[process.id] === process { running[process.id] = nil }
+        if !process.ports.isEmpty { startWaiting(now: now) }
     }
 
     private func schedule(_ timer: Timer, at time: Double) {
+        guard !closed else { return }
         nextToken += 1
         timers[nextToken] = timer
         sink?.wake(token: nextToken, at: time)

@@ -10,13 +10,15 @@ public struct LaunchError: Error, Sendable, CustomStringConvertible {
     public var description: String { "cannot start \(program): \(reason)" }
 }
 
-/// How a process ended, from `waitpid`'s status.
+/// How a process ended.
 public enum ProcessExit: Sendable, Hashable, CustomStringConvertible {
     case exited(code: Int32)
     case signalled(signal: Int32)
+    /// It ended, but its status could not be read (someone else reaped it).
+    case unknown
 
+    /// From `waitpid`'s status (WIFEXITED / WEXITSTATUS / WTERMSIG are macros Swift does not import).
     init(status: Int32) {
-        // WIFEXITED / WEXITSTATUS / WTERMSIG, which are macros Swift does not import.
         if status & 0x7f == 0 {
             self = .exited(code: (status >> 8) & 0xff)
         } else {
@@ -29,6 +31,7 @@ public enum ProcessExit: Sendable, Hashable, CustomStringConvertible {
         switch self {
         case .exited(let code): return "exited with status \(code)"
         case .signalled(let signal): return "was killed by \(Self.signalName(signal))"
+        case .unknown: return "ended (its status could not be read)"
         }
     }
 
@@ -97,6 +100,18 @@ public enum LocalProcess {
         kill(-group, signal) == 0
     }
 
+    /// Reaps an ended child, so that its pid can be used again; its status, when it could be read.
+    @discardableResult
+    public static func reap(_ pid: pid_t) -> ProcessExit {
+        var status: Int32 = 0
+        while true {
+            let result = waitpid(pid, &status, 0)
+            if result == pid { return ProcessExit(status: status) }
+            if result < 0 && errno == EINTR { continue }
+            return .unknown
+        }
+    }
+
     /// Opens a pipe whose two ends are closed when rollwatch starts another program.
     static func pipeClosedOnExec() -> (read: Int32, write: Int32)? {
         var ends: [Int32] = [-1, -1]
@@ -106,7 +121,8 @@ public enum LocalProcess {
 }
 
 /// Watches processes end, on one thread that polls a pidfd per process: no thread per process, no polling of the
-/// process table, and never a reap of a process it was not given (a health-check command, a test's helper).
+/// process table. It never reaps: the owner reaps a process (`LocalProcess.reap`) once it has acted on its end, so
+/// that until then its pid and process group cannot be given to another process.
 public final class ProcessMonitor: Sendable {
     /// A watched process and what to call when it ends.
     private struct Watch {
@@ -120,22 +136,29 @@ public final class ProcessMonitor: Sendable {
     private let wake: (read: Int32, write: Int32)
     private let stopped = Mutex(false)
 
-    public init() {
-        wake = LocalProcess.pipeClosedOnExec() ?? (-1, -1)
+    /// Starts the monitor's thread.
+    public init() throws(LaunchError) {
+        guard let ends = LocalProcess.pipeClosedOnExec() else { throw LaunchError(program: "the process monitor", reason: "no pipe") }
+        wake = ends
         let thread = Thread { [self] in loop() }
         thread.name = "rollwatch process monitor"
         thread.start()
     }
 
-    /// Calls `ended` (on the monitor's thread) once `pid`, a child of this process, has ended, and reaps it.
+    /// Calls `ended` once `pid`, a child of this process, has ended (on the monitor's thread; on a thread of its
+    /// own on kernels without pidfds). The process is left for the caller to reap.
     public func watch(_ pid: pid_t, ended: @escaping @Sendable (ProcessExit) -> Void) {
         let descriptor = rw_pidfd_open(pid)
         guard descriptor >= 0 else {
-            // No pidfd (an old kernel): wait for it on a thread of its own.
+            // No pidfd (a kernel before 5.3): look every 50 ms on a thread of its own.
             let thread = Thread {
-                var status: Int32 = 0
-                while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
-                ended(ProcessExit(status: status))
+                var code: Int32 = 0, signal: Int32 = 0
+                while true {
+                    let state = rw_peek_exit(pid, &code, &signal)
+                    if state == 1 { return ended(code >= 0 ? .exited(code: code) : .signalled(signal: signal)) }
+                    if state < 0 && errno != EINTR { return ended(.unknown) }
+                    usleep(50_000)
+                }
             }
             thread.start()
             return
@@ -145,7 +168,7 @@ public final class ProcessMonitor: Sendable {
         poke()
     }
 
-    /// Ends the monitor's thread.
+    /// Ends the monitor's thread, which closes its descriptors.
     public func stop() {
         stopped.withLock { $0 = true }
         poke()
@@ -157,6 +180,14 @@ public final class ProcessMonitor: Sendable {
     }
 
     private func loop() {
+        defer {
+            watches.withLock { list in
+                list.forEach { close($0.descriptor) }
+                list.removeAll()
+            }
+            close(wake.read)
+            close(wake.write)
+        }
         while !stopped.withLock({ $0 }) {
             let current = watches.withLock { $0 }
             var descriptors = [pollfd(fd: wake.read, events: Int16(POLLIN), revents: 0)]
@@ -168,12 +199,13 @@ public final class ProcessMonitor: Sendable {
                 _ = read(wake.read, &buffer, buffer.count)
             }
             for (index, watch) in current.enumerated() where descriptors[index + 1].revents != 0 {
-                var status: Int32 = 0
-                let reaped = waitpid(watch.pid, &status, WNOHANG)
-                guard reaped == watch.pid else { continue }
+                var code: Int32 = 0, signal: Int32 = 0
+                let state = rw_peek_exit(watch.pid, &code, &signal)
+                // Still running (a spurious wake-up): keep watching. Not waitable (someone else reaped it): it is gone.
+                guard state != 0 else { continue }
                 close(watch.descriptor)
                 watches.withLock { list in list.removeAll { $0.pid == watch.pid } }
-                watch.ended(ProcessExit(status: status))
+                watch.ended(state < 0 ? .unknown : code >= 0 ? .exited(code: code) : .signalled(signal: signal))
             }
         }
     }

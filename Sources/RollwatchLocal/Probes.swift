@@ -12,7 +12,7 @@ public enum Probes {
 
     /// `GET path` on `host:port` over plain HTTP/1.1, waiting at most `timeout` seconds in all; the status code.
     public static func httpGet(host: String, port: Int, path: String, timeout: Double) -> HTTPAnswer {
-        let deadline = Date().timeIntervalSince1970 + timeout
+        let deadline = monotonicNow() + timeout
         let socket: Int32
         switch connect(host: host, port: port, timeout: timeout) {
         case .failure(let failure): return .failed(failure.reason)
@@ -24,7 +24,7 @@ public enum Probes {
         let bytes = Array(request.utf8)
         var sent = 0
         while sent < bytes.count {
-            let remaining = deadline - Date().timeIntervalSince1970
+            let remaining = deadline - monotonicNow()
             guard remaining > 0, wait(for: socket, events: Int16(POLLOUT), seconds: remaining) else { return .failed("timed out after \(seconds(timeout))") }
             let count = bytes[sent...].withUnsafeBufferPointer { send(socket, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
             guard count > 0 else { return .failed("connection closed while sending: \(String(cString: strerror(errno)))") }
@@ -33,7 +33,7 @@ public enum Probes {
         var answer: [UInt8] = []
         var buffer = [UInt8](repeating: 0, count: 1_024)
         while !answer.contains(UInt8(ascii: "\n")) && answer.count < 8_192 {
-            let remaining = deadline - Date().timeIntervalSince1970
+            let remaining = deadline - monotonicNow()
             guard remaining > 0, wait(for: socket, events: Int16(POLLIN), seconds: remaining) else { return .failed("timed out after \(seconds(timeout))") }
             let count = recv(socket, &buffer, buffer.count, 0)
             guard count > 0 else { break }
@@ -54,7 +54,7 @@ public enum Probes {
             return .failed("HTTPS checks need curl on this machine (apt-get install curl)")
         }
         let url = "https://\(host):\(port)\(path.hasPrefix("/") ? path : "/" + path)"
-        let output = NSTemporaryDirectory() + "/rollwatch-https-\(UUID().uuidString)"
+        let output = (NSTemporaryDirectory() as NSString).appendingPathComponent("rollwatch-https-\(UUID().uuidString)")
         defer { unlink(output) }
         let pid: pid_t
         do {
@@ -63,11 +63,11 @@ public enum Probes {
         } catch {
             return .failed(error.description)
         }
-        var status: Int32 = 0
-        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+        // curl ends itself after --max-time.
+        let exit = LocalProcess.reap(pid)
         let text = (try? String(contentsOfFile: output, encoding: .utf8)) ?? ""
         guard let code = Int(text.trimmingCharacters(in: .whitespacesAndNewlines)), code > 0 else {
-            return .failed("no HTTPS answer from \(host):\(port) (curl \(ProcessExit(status: status)))")
+            return .failed("no HTTPS answer from \(host):\(port) (curl \(exit))")
         }
         return .status(code)
     }
@@ -93,9 +93,11 @@ public enum Probes {
         }
     }
 
-    /// Runs `command` through `/bin/sh -c` with `environment` in `directory`, killing it (and its group) after
-    /// `timeout`: nil when it exited 0, else why not.
-    public static func command(_ command: String, environment: [String: String], directory: String, timeout: Double) -> String? {
+    /// Runs `command` through `/bin/sh -c` with `environment` in `directory`, in a process group of its own that
+    /// `reaper` (when given) looks after while it runs; whatever is left of the group when it ends, or when
+    /// `timeout` passes, is killed. Nil when it exited 0, else why not.
+    public static func command(_ command: String, environment: [String: String], directory: String, timeout: Double,
+                               reaper: Reaper? = nil) -> String? {
         let pid: pid_t
         do {
             pid = try LocalProcess.spawn(["/bin/sh", "-c", command], environment: environment, directory: directory,
@@ -103,24 +105,34 @@ public enum Probes {
         } catch {
             return error.description
         }
+        reaper?.add(pid)
+        defer { reaper?.remove(pid) }
+        var ended = false
         let descriptor = rw_pidfd_open(pid)
-        var timedOut = false
         if descriptor >= 0 {
-            timedOut = !wait(for: descriptor, events: Int16(POLLIN), seconds: timeout)
+            ended = wait(for: descriptor, events: Int16(POLLIN), seconds: timeout)
             close(descriptor)
+        } else {
+            // No pidfd: look every 20 ms.
+            let deadline = ContinuousClock.now + .milliseconds(Int64(timeout * 1_000))
+            var code: Int32 = 0, signal: Int32 = 0
+            while !ended && ContinuousClock.now < deadline {
+                ended = rw_peek_exit(pid, &code, &signal) != 0
+                if !ended { usleep(20_000) }
+            }
         }
-        if timedOut { LocalProcess.signalGroup(pid, SIGKILL) }
-        var status: Int32 = 0
-        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
-        if timedOut { return "timed out after \(seconds(timeout))" }
-        let exit = ProcessExit(status: status)
+        // The group goes before the leader is reaped, while its id cannot belong to anyone else.
+        LocalProcess.signalGroup(pid, SIGKILL)
+        let exit = LocalProcess.reap(pid)
+        guard ended else { return "timed out after \(seconds(timeout))" }
         return exit == .exited(code: 0) ? nil : "the command \(exit)"
     }
 
     /// True when `port` can be bound now: nothing listens there. Connections of a server that has gone (in
     /// TIME_WAIT) do not count, as they do not for servers that set SO_REUSEADDR, as nearly all do.
     public static func portIsFree(_ port: Int) -> Bool {
-        let socket = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard (1...65_535).contains(port) else { return false }
+        let socket = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         guard socket >= 0 else { return false }
         defer { close(socket) }
         var reuse: Int32 = 1
@@ -174,14 +186,19 @@ public enum Probes {
     /// Waits until `descriptor` is ready for `events`, at most `seconds`; false on timeout.
     private static func wait(for descriptor: Int32, events: Int16, seconds: Double) -> Bool {
         var entry = pollfd(fd: descriptor, events: events, revents: 0)
-        let deadline = Date().timeIntervalSince1970 + seconds
+        let deadline = monotonicNow() + seconds
         while true {
-            let remaining = max(0, deadline - Date().timeIntervalSince1970)
+            let remaining = max(0, deadline - monotonicNow())
             let result = poll(&entry, 1, Int32(min(remaining * 1_000, Double(Int32.max)).rounded(.up)))
             if result > 0 { return true }
             if result == 0 { return false }
             if errno != EINTR { return false }
         }
+    }
+
+    /// Seconds on a clock that only moves forward (a wall-clock change does not shorten or stretch a timeout).
+    private static func monotonicNow() -> Double {
+        Double(DispatchTime.now().uptimeNanoseconds) / 1e9
     }
 
     private static func seconds(_ value: Double) -> String {

@@ -1,12 +1,14 @@
 import Foundation
+import Synchronization
 
 /// The guard against orphans: a small shell process, in a process group of its own (so a Ctrl-C in the terminal
-/// does not reach it), that reads the process groups of the running instances from a pipe (`+PGID`, `-PGID`, one a
-/// line). When rollwatch ends in any way, SIGKILL included, the kernel closes the pipe; the reaper then sends
-/// SIGTERM to every group still listed, waits, and sends SIGKILL. A rollwatch that stops its instances itself
-/// first leaves it an empty list.
-final class Reaper {
-    /// The script: keeps the list as " 12 34 " and acts on end of input.
+/// does not reach it), that reads the process groups of the running instances (and of running check commands)
+/// from a pipe (`+PGID`, `-PGID`, one a line). When rollwatch ends in any way, SIGKILL included, the kernel closes
+/// the pipe; the reaper then sends SIGTERM to every group still listed, waits the grace period, and sends SIGKILL.
+/// A rollwatch that stops its instances itself first leaves it an empty list. Safe to use from any thread: each
+/// line is one write of less than PIPE_BUF bytes.
+public final class Reaper: Sendable {
+    /// The script: keeps the list as " 12 34 " and acts on end of input; `$1` is the grace period in seconds.
     static let script = """
         trap '' INT TERM HUP QUIT
         groups=' '
@@ -19,25 +21,27 @@ final class Reaper {
         done
         [ "$groups" = ' ' ] && exit 0
         for g in $groups; do kill -TERM -"$g" 2>/dev/null; done
-        sleep 3
+        sleep "$1"
         for g in $groups; do kill -KILL -"$g" 2>/dev/null; done
         """
 
-    private let pipeWrite: Int32
+    /// The pipe's write end, until `finish()`.
+    private let pipeWrite: Mutex<Int32?>
     let pid: pid_t
 
-    /// Starts the reaper.
-    init(directory: String) throws(LaunchError) {
+    /// Starts the reaper; `graceSeconds` is how long it lets the instances stop before SIGKILL.
+    init(directory: String, graceSeconds: Double) throws(LaunchError) {
         guard let ends = LocalProcess.pipeClosedOnExec() else { throw LaunchError(program: "/bin/sh", reason: "no pipe for the reaper") }
         defer { close(ends.read) }
         do {
-            pid = try LocalProcess.spawn(["/bin/sh", "-c", Self.script], environment: ["PATH": "/usr/bin:/bin"], directory: directory,
+            pid = try LocalProcess.spawn(["/bin/sh", "-c", Self.script, "rollwatch-reaper", String(Int(max(1, graceSeconds.rounded(.up))))],
+                                         environment: ["PATH": "/usr/bin:/bin"], directory: directory,
                                          standardInput: ends.read, standardOutput: "/dev/null", standardError: "/dev/null")
         } catch {
             close(ends.write)
             throw error
         }
-        pipeWrite = ends.write
+        pipeWrite = Mutex(ends.write)
     }
 
     /// The reaper now looks after `group`.
@@ -52,11 +56,17 @@ final class Reaper {
 
     /// Ends the reaper with nothing left to do: call after every instance has stopped.
     func finish() {
-        close(pipeWrite)
+        pipeWrite.withLock { descriptor in
+            if let open = descriptor { close(open) }
+            descriptor = nil
+        }
     }
 
     private func send(_ line: String) {
         let bytes = Array(line.utf8)
-        _ = bytes.withUnsafeBufferPointer { write(pipeWrite, $0.baseAddress, $0.count) }
+        pipeWrite.withLock { descriptor in
+            guard let open = descriptor else { return }
+            _ = bytes.withUnsafeBufferPointer { write(open, $0.baseAddress, $0.count) }
+        }
     }
 }

@@ -53,6 +53,8 @@ public actor Scheduler<C: Clock> where C.Duration == Duration {
     public nonisolated let updates: AsyncStream<SchedulerUpdate>
     /// The loop's sleep, while it sleeps: a command cancels it, so that the loop looks at the clock again at once.
     private var nap: Task<Bool, Never>?
+    /// After `shutDownDriver()`: the scheduler does nothing more.
+    private var stopped = false
     /// The longest the loop sleeps with nothing due; commands wake it sooner.
     public static var idleNap: Duration { .seconds(60) }
 
@@ -88,6 +90,7 @@ public actor Scheduler<C: Clock> where C.Duration == Duration {
 
     /// Carries out a command at once.
     public func send(_ command: SchedulerCommand) {
+        guard !stopped else { return }
         catchUp()
         switch command {
         case .deploy(let target, let versions, let restartAll):
@@ -122,7 +125,7 @@ public actor Scheduler<C: Clock> where C.Duration == Duration {
     /// the next event is due. With nothing due it sleeps until a command comes: an idle scheduler costs nothing.
     public func run(until done: @Sendable (SchedulerCore) -> Bool = { _ in false }) async {
         publish()
-        while !Task.isCancelled && !done(core) {
+        while !Task.isCancelled && !done(core) && !stopped {
             switch speed {
             case .max:
                 guard let next = core.nextEventTime else {
@@ -175,14 +178,18 @@ public actor Scheduler<C: Clock> where C.Duration == Duration {
     /// Takes in what the driver saw happen on its own (real processes ending, probes answering): the local
     /// driver asks for this through its nudge.
     public func pollDriver() {
+        guard !stopped else { return }
         catchUp()
         core.pollDriver(at: core.now)
         publish()
         nap?.cancel()
     }
 
-    /// Stops every instance the driver runs; call once `run` has returned, before the program ends.
+    /// Stops every instance the driver runs, before the program ends; the scheduler does nothing more after it
+    /// (no command, poll or timer can start an instance again).
     public func shutDownDriver() {
+        stopped = true
+        nap?.cancel()
         core.shutDownDriver()
     }
 

@@ -289,8 +289,8 @@ struct DashboardSession {
         return String(decoding: data, as: UTF8.self).split(whereSeparator: \.isNewline).suffix(count).map(String.init)
     }
 
-    /// Stops the local driver's instances through the scheduler actor (which owns the driver), waiting for it
-    /// a little longer than the kill grace period.
+    /// Stops the local driver's instances through the scheduler actor (which owns the driver), waiting at most
+    /// 10 s (the grace periods of the instances, and a second for the stubborn; the reaper sees to the rest).
     private func stopInstances() {
         let done = DispatchSemaphore(value: 0)
         let scheduler = self.scheduler

@@ -7,7 +7,7 @@ import RollwatchTerminal
 import Synchronization
 
 /// Passes the local driver's nudges on to whoever runs the scheduler: the wall-clock loop of `run`, or the
-/// dashboard's scheduler actor once it exists. Nudges that come while one is already on its way are merged.
+/// dashboard's scheduler actor once it exists (whose target merges nudges that come while one is on its way).
 final class NudgeRelay: Sendable {
     private let target = Mutex<(@Sendable () -> Void)?>(nil)
 

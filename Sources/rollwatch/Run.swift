@@ -217,7 +217,8 @@ final class EventPrinter {
 
     func flush() {
         guard !buffer.isEmpty else { return }
-        FileHandle.standardOutput.write(Data(buffer.utf8))
+        // A reader that has gone (`| head`) loses the rest; the deployment goes on to its end and its clean-up.
+        try? FileHandle.standardOutput.write(contentsOf: Data(buffer.utf8))
         buffer = ""
     }
 }

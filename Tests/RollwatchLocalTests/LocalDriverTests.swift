@@ -273,6 +273,42 @@ import Testing
         return status
     }
 
+    @Test func anInstanceWithoutAFreePortWaitsUntilOneIsGivenBack() throws {
+        let live = try Live(ports: 31_300...31_301)
+        defer { live.finish() }
+        live.deploy([Self.web(instances: 2, version: "v1", minimumHealthCapacity: 0.5, maximumOverCapacity: 0.5)], version: "v1")
+        #expect(live.core.outcome == .succeeded)
+        // The surge instance finds both ports taken and waits; each old instance that stops gives one back.
+        #expect(live.deploy([Self.web(instances: 2, version: "v2", minimumHealthCapacity: 0.5, maximumOverCapacity: 0.5)], version: "v2"))
+        #expect(live.core.outcome == .succeeded)
+        let waited = live.events.compactMap { if case .instanceUnplaceable(_, let reason) = $0.kind { reason } else { nil } }
+        #expect(!waited.isEmpty && waited.allSatisfy { $0 == "no free host port in 31300–31301" }, "said once per waiting launch: \(waited)")
+        let pids = Array(live.driver.runningProcesses.values)
+        #expect(pids.count == 2 && pids.allSatisfy { Self.environment(of: $0)["RELEASE"] == "v2" })
+    }
+
+    @Test func theEnvironmentIsMarathonsAndTheDefinitionsEnvWins() throws {
+        let live = try Live(ports: 31_302...31_309)
+        defer { live.finish() }
+        var app = Self.web(instances: 1, version: "v1")
+        app.portDefinitions = [PortDefinition(port: 0, name: "http"), PortDefinition(port: 8125, name: "metrics")]
+        app.env["HOST"] = .value("web.internal")
+        app.env["TOKEN"] = .secret("token")
+        app.labels = ["team": "payments", "tier.level": "gold"]
+        #expect(live.deploy([app], version: "v1"))
+        let pid = try #require(live.driver.runningProcesses.values.first)
+        let environment = Self.environment(of: pid)
+        let ports = [environment["PORT0"], environment["PORT1"]].compactMap { $0 }
+        #expect(ports.count == 2 && environment["PORTS"] == ports.joined(separator: ","))
+        #expect(environment["PORT_HTTP"] == ports.first && environment["PORT_METRICS"] == ports.last)
+        #expect(environment["PORT_8125"] == ports.last, "Marathon's PORT_<requested port>")
+        #expect(environment["PORT_\(ports[0])"] == ports.first, "a dynamic port is named by itself")
+        #expect(environment["HOST"] == "web.internal", "the definition's env wins over Marathon's")
+        #expect(environment["TOKEN"] == nil, "secrets are not resolved here")
+        #expect(environment["MARATHON_APP_LABELS"] == "TEAM TIER_LEVEL" && environment["MARATHON_APP_LABEL_TIER_LEVEL"] == "gold")
+        #expect(environment["MARATHON_APP_RESOURCE_MEM"] == "32.0")
+    }
+
     // MARK: Helpers
 
     /// A process's environment, read from /proc.

@@ -18,4 +18,9 @@ int rw_spawn_closefrom(posix_spawn_file_actions_t *actions, int from);
 /// A pipe whose ends close when the process runs another program (pipe2 with O_CLOEXEC); 0 or -1 with errno.
 int rw_pipe_cloexec(int ends[2]);
 
+/// Looks at a child's end without reaping it (waitid with WNOWAIT), so that its pid and process group stay
+/// reserved until the caller reaps it: 1 when `pid` has ended (its exit code in *code, or -1 and the signal in
+/// *signal), 0 when it runs, -1 with errno when it cannot be waited for.
+int rw_peek_exit(pid_t pid, int *code, int *signal);
+
 #endif
