@@ -73,6 +73,8 @@ public final class LocalDriver: InstanceDriver {
     private final class Running {
         let id: InstanceId
         let incarnation: Int
+        /// The scheduler's slot for it, handed back with every report.
+        let slot: Int
         let definition: SpecVersion
         let sandbox: String
         var pid: pid_t?
@@ -88,9 +90,10 @@ public final class LocalDriver: InstanceDriver {
         /// Its process has ended and been reaped: nothing may be sent to its group any more.
         var ended = false
 
-        init(id: InstanceId, incarnation: Int, definition: SpecVersion, sandbox: String) {
+        init(id: InstanceId, incarnation: Int, slot: Int, definition: SpecVersion, sandbox: String) {
             self.id = id
             self.incarnation = incarnation
+            self.slot = slot
             self.definition = definition
             self.sandbox = sandbox
         }
@@ -173,7 +176,7 @@ public final class LocalDriver: InstanceDriver {
     private func start(_ request: LaunchRequest, now: Double, reportWaiting: Bool) {
         let id = request.instanceId
         let sandbox = (options.sandboxRoot as NSString).appendingPathComponent("\(id.value).\(request.incarnation)")
-        let instance = Running(id: id, incarnation: request.incarnation, definition: request.definition, sandbox: sandbox)
+        let instance = Running(id: id, incarnation: request.incarnation, slot: request.slot, definition: request.definition, sandbox: sandbox)
         guard case .app(let app) = request.spec else {
             report(.unplaceable(reason: "pods do not run on the local driver"), instance, at: now)
             return
@@ -344,7 +347,8 @@ public final class LocalDriver: InstanceDriver {
     public func kill(_ instance: InstanceId, keepReservation: Bool, now: Double) {
         if let index = waiting.firstIndex(where: { $0.instanceId == instance }) {
             let request = waiting.remove(at: index)
-            sink?.report(.condition(.killed, message: "stopped while it waited for a port"), instance: instance, incarnation: request.incarnation, at: now)
+            sink?.report(.condition(.killed, message: "stopped while it waited for a port"), instance: instance, incarnation: request.incarnation,
+                         slot: request.slot, at: now)
             return
         }
         guard let process = running[instance] else { return }
@@ -574,6 +578,6 @@ public final class LocalDriver: InstanceDriver {
     }
 
     private func report(_ report: DriverReport, _ process: Running, at time: Double) {
-        sink?.report(report, instance: process.id, incarnation: process.incarnation, at: time)
+        sink?.report(report, instance: process.id, incarnation: process.incarnation, slot: process.slot, at: time)
     }
 }

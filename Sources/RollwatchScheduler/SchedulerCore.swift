@@ -40,6 +40,8 @@ public final class SchedulerCore: DriverSink {
         public internal(set) var unplaceableReason: String?
         /// Killed by its health checks: the relaunch counts as a failure for the back-off.
         var killedForHealth = false
+        /// Its place in the scheduler's slots, which drivers hand back with their reports; -1 once forgotten.
+        var slot = -1
         /// The version it was launched with.
         let definition: SpecVersion
         /// Its run spec's counts and machine.
@@ -104,6 +106,9 @@ public final class SchedulerCore: DriverSink {
     /// How the last deployment ended; nil before the first one ends.
     public private(set) var outcome: Outcome?
     public private(set) var instances: [InstanceId: InstanceRecord] = [:]
+    /// The records by slot, the number drivers hand back with their reports (nil: a free slot), and the free ones.
+    private var slots: [InstanceRecord?] = []
+    private var freeSlots: [Int] = []
     /// The version each run spec runs or is being deployed to.
     public private(set) var versions: [PathId: String]
 
@@ -128,8 +133,8 @@ public final class SchedulerCore: DriverSink {
 
     /// Something due at a time on the scheduler's clock.
     private enum Timer {
-        /// A driver's report about one launch of an instance.
-        case report(InstanceId, incarnation: Int, DriverReport)
+        /// A driver's report about one launch of an instance, with the slot the launch was made with.
+        case report(InstanceId, slot: Int, incarnation: Int, DriverReport)
         /// A terminal instance whose goal is still running comes back.
         case relaunch(InstanceId, incarnation: Int)
         /// A new instance whose version is backing off is handed to the driver.
@@ -172,10 +177,15 @@ public final class SchedulerCore: DriverSink {
         var adopted = 0
         for _ in 0..<count {
             let id = makeInstanceId(for: definition.id)
-            let request = LaunchRequest(instanceId: id, incarnation: 1, definition: versioned)
-            guard let placement = driver.adopt(request, condition: condition, healthy: healthy, now: now) else { continue }
+            let slot = reserveSlot()
+            let request = LaunchRequest(instanceId: id, incarnation: 1, definition: versioned, slot: slot)
+            guard let placement = driver.adopt(request, condition: condition, healthy: healthy, now: now) else {
+                freeSlots.append(slot)
+                continue
+            }
             let timings = versioned.healthTimings
             let record = InstanceRecord(id: id, definition: versioned, state: state(for: definition.id), condition: condition, stagedAt: now)
+            record.slot = slot
             record.agent = placement.agent
             record.host = placement.host
             if condition == .running {
@@ -365,8 +375,8 @@ public final class SchedulerCore: DriverSink {
         driver.shutdown()
     }
 
-    public func report(_ report: DriverReport, instance: InstanceId, incarnation: Int, at time: Double) {
-        timers.push(.report(instance, incarnation: incarnation, report), at: max(time, now))
+    public func report(_ report: DriverReport, instance: InstanceId, incarnation: Int, slot: Int, at time: Double) {
+        timers.push(.report(instance, slot: slot, incarnation: incarnation, report), at: max(time, now))
     }
 
     public func wake(token: Int, at time: Double) {
@@ -501,7 +511,9 @@ public final class SchedulerCore: DriverSink {
 
     /// Drops a removed run spec's records once its stop is done.
     private func forget(_ specId: PathId) {
-        for id in instancesBySpec[specId]?.ids ?? [] { instances[id] = nil }
+        for id in instancesBySpec[specId]?.ids ?? [] {
+            if let record = instances[id] { remove(record) }
+        }
         instancesBySpec[specId] = nil
         states[specId] = nil
         versions[specId] = nil
@@ -573,7 +585,7 @@ public final class SchedulerCore: DriverSink {
             // The version has failed before: its launches wait out the back-off, as Marathon's launch queue does.
             timers.push(.deferredLaunch(id, incarnation: 1), at: now + delay)
         } else {
-            driver.launch(LaunchRequest(instanceId: id, incarnation: 1, definition: definition), now: now)
+            driver.launch(LaunchRequest(instanceId: id, incarnation: 1, definition: definition, slot: record.slot), now: now)
         }
         feed(state(for: specId), .instanceChanged(snapshot(record)))
     }
@@ -628,9 +640,9 @@ public final class SchedulerCore: DriverSink {
         case .deferredLaunch(let id, let incarnation):
             guard let record = instances[id], record.incarnation == incarnation, record.condition == .scheduled,
                   record.goal == .running else { return }
-            driver.launch(LaunchRequest(instanceId: id, incarnation: incarnation, definition: record.definition), now: now)
-        case .report(let id, let incarnation, let report):
-            guard let record = instances[id], record.incarnation == incarnation else { return }
+            driver.launch(LaunchRequest(instanceId: id, incarnation: incarnation, definition: record.definition, slot: record.slot), now: now)
+        case .report(let id, let slot, let incarnation, let report):
+            guard let record = record(id, slot: slot), record.incarnation == incarnation else { return }
             handle(report, for: record)
         case .machineWake(let specId, let token, let generation):
             guard let state = states[specId], state.hasMachine, state.machineGeneration == generation else { return }
@@ -760,13 +772,13 @@ public final class SchedulerCore: DriverSink {
         }
         touch(record.state)
         emit(.statusUpdate(ref(record), taskStatus: "TASK_STAGING", message: "relaunched after it stopped"))
-        driver.launch(LaunchRequest(instanceId: id, incarnation: record.incarnation, definition: record.definition), now: now)
+        driver.launch(LaunchRequest(instanceId: id, incarnation: record.incarnation, definition: record.definition, slot: record.slot), now: now)
         feed(record.state, .instanceChanged(snapshot(record)))
     }
 
     private func expungeIfDone(_ record: InstanceRecord) {
         guard record.condition.isTerminal, record.goal.isTerminal else { return }
-        instances[record.id] = nil
+        remove(record)
         instancesBySpec[record.specId]?.remove(record.id)
     }
 
@@ -857,7 +869,31 @@ public final class SchedulerCore: DriverSink {
     /// Adds a new record and counts it.
     private func insert(_ record: InstanceRecord) {
         instances[record.id] = record
+        if record.slot < 0 { record.slot = reserveSlot() }
+        slots[record.slot] = record
         count(record, sign: 1)
+    }
+
+    /// A free slot, for a record about to be inserted.
+    private func reserveSlot() -> Int {
+        if let free = freeSlots.popLast() { return free }
+        slots.append(nil)
+        return slots.count - 1
+    }
+
+    /// Forgets a record: its id and its slot.
+    private func remove(_ record: InstanceRecord) {
+        instances[record.id] = nil
+        guard slots.indices.contains(record.slot), slots[record.slot] === record else { return }
+        slots[record.slot] = nil
+        freeSlots.append(record.slot)
+        record.slot = -1
+    }
+
+    /// The record a driver's report is about: by its slot when the slot still holds it, else by id.
+    private func record(_ id: InstanceId, slot: Int) -> InstanceRecord? {
+        if slots.indices.contains(slot), let record = slots[slot], record.id == id { return record }
+        return instances[id]
     }
 
     /// Changes a record, keeping the old / new counts in step with it.

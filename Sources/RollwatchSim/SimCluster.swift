@@ -63,6 +63,8 @@ public final class SimCluster: InstanceDriver {
     private final class SimInstance {
         let id: InstanceId
         let incarnation: Int
+        /// The scheduler's slot for it, handed back with every report.
+        let slot: Int
         let profile: Profile
         var phase: Phase = .waiting
         var agent: Int?
@@ -70,9 +72,10 @@ public final class SimCluster: InstanceDriver {
         /// When its health checks started and their timings: the probe schedule.
         var probes: (since: Double, checks: [HealthCheckTiming])?
 
-        init(id: InstanceId, incarnation: Int, profile: Profile, passesChecks: Bool) {
+        init(id: InstanceId, incarnation: Int, slot: Int, profile: Profile, passesChecks: Bool) {
             self.id = id
             self.incarnation = incarnation
+            self.slot = slot
             self.profile = profile
             self.passesChecks = passesChecks
         }
@@ -120,7 +123,7 @@ public final class SimCluster: InstanceDriver {
 
     public func launch(_ request: LaunchRequest, now: Double) {
         let profile = profile(of: request)
-        let instance = SimInstance(id: request.instanceId, incarnation: request.incarnation, profile: profile,
+        let instance = SimInstance(id: request.instanceId, incarnation: request.incarnation, slot: request.slot, profile: profile,
                                    passesChecks: decideHealth(profile))
         remember(instance)
         if !tryPlace(instance, now: now) {
@@ -130,7 +133,7 @@ public final class SimCluster: InstanceDriver {
 
     public func adopt(_ request: LaunchRequest, condition: InstanceCondition, healthy: Bool?, now: Double) -> (agent: String, host: String)? {
         let profile = profile(of: request)
-        let instance = SimInstance(id: request.instanceId, incarnation: request.incarnation, profile: profile,
+        let instance = SimInstance(id: request.instanceId, incarnation: request.incarnation, slot: request.slot, profile: profile,
                                    passesChecks: healthy ?? decideHealth(profile))
         guard let index = chooseAgent(for: profile).agent else { return nil }
         remember(instance)
@@ -451,7 +454,7 @@ public final class SimCluster: InstanceDriver {
     }
 
     private func report(_ report: DriverReport, _ instance: SimInstance, at time: Double) {
-        sink?.report(report, instance: instance.id, incarnation: instance.incarnation, at: time)
+        sink?.report(report, instance: instance.id, incarnation: instance.incarnation, slot: instance.slot, at: time)
     }
 
     private func schedule(_ wake: Wake, at time: Double) {

@@ -7,7 +7,7 @@ final class RecordingSink: DriverSink {
     var placements: [InstanceId: String] = [:]
     var unplaceable: [InstanceId: String] = [:]
 
-    func report(_ report: DriverReport, instance: InstanceId, incarnation: Int, at time: Double) {
+    func report(_ report: DriverReport, instance: InstanceId, incarnation: Int, slot: Int, at time: Double) {
         switch report {
         case .placed(let agent, _): placements[instance] = agent
         case .unplaceable(let reason): unplaceable[instance] = reason

@@ -26,11 +26,15 @@ public struct LaunchRequest: Sendable {
     public var incarnation: Int
     /// The version launched.
     public let definition: SpecVersion
+    /// The scheduler's number for the instance, which the driver hands back with every report: it spares the
+    /// scheduler a lookup by id per report (-1: none; the report is then looked up by id).
+    public var slot: Int
 
-    public init(instanceId: InstanceId, incarnation: Int, definition: SpecVersion) {
+    public init(instanceId: InstanceId, incarnation: Int, definition: SpecVersion, slot: Int = -1) {
         self.instanceId = instanceId
         self.incarnation = incarnation
         self.definition = definition
+        self.slot = slot
     }
 
     /// A request for a definition at a version, for callers that have no shared `SpecVersion`.
@@ -60,8 +64,9 @@ public enum DriverReport: Sendable, Hashable {
 
 /// Where a driver sends its reports: now or at a later time on the scheduler's clock.
 public protocol DriverSink: AnyObject {
-    /// Delivers a report about one launch of an instance at `time` (not before the scheduler's now).
-    func report(_ report: DriverReport, instance: InstanceId, incarnation: Int, at time: Double)
+    /// Delivers a report about one launch of an instance at `time` (not before the scheduler's now); `slot` is the
+    /// launch request's.
+    func report(_ report: DriverReport, instance: InstanceId, incarnation: Int, slot: Int, at time: Double)
     /// Asks for `InstanceDriver.wake(token:now:)` at `time`: a driver's own timer (the simulator's start-ups,
     /// probes and kill completions) on the scheduler's clock.
     func wake(token: Int, at time: Double)
@@ -91,6 +96,13 @@ public protocol InstanceDriver: AnyObject {
     func poll(now: Double)
     /// Stops every instance the driver runs (real processes); the simulator has nothing to stop.
     func shutdown()
+}
+
+extension DriverSink {
+    /// A report for a launch without a slot.
+    public func report(_ report: DriverReport, instance: InstanceId, incarnation: Int, at time: Double) {
+        self.report(report, instance: instance, incarnation: incarnation, slot: -1, at: time)
+    }
 }
 
 extension InstanceDriver {
