@@ -74,22 +74,7 @@ struct Watch: ParsableCommand {
             error.lines.forEach(printError)
             throw ExitCode(ExitCodes.badInput)
         }
-        let environment = ProcessInfo.processInfo.environment
-        let chosenTheme: Theme
-        do {
-            chosenTheme = try loadTheme(environment: environment)
-        } catch {
-            printError(error.description)
-            throw ExitCode(ExitCodes.badInput)
-        }
-        guard CursesTerminal.isInteractive else {
-            printError("rollwatch: the dashboard needs a terminal, and standard input or output is not one. "
-                       + "For scripts and CI: rollwatch run \(app)\(to.map { " --to \($0)" } ?? "") --output jsonl")
-            throw ExitCode(ExitCodes.badInput)
-        }
-        let options = DashboardSession.Options(appPath: app, toPath: to, scenarioPath: scenario, seed: seed, speed: speed,
-                                               timeLapse: timeLapse, strategy: chosenStrategy, theme: chosenTheme, ascii: ascii, noColor: noColor,
-                                               environment: environment)
+        let options = try sessionOptions(strategy: chosenStrategy)
         let status = DashboardSession(setup: setup, scenario: parsedScenario, options: options).run()
         if status != 0 { throw ExitCode(status) }
     }
@@ -99,6 +84,22 @@ struct Watch: ParsableCommand {
         if scenario != nil { throw ValidationError("--scenario describes a simulated cluster; it does not apply to --driver local") }
         if speed != 1 { throw ValidationError("--speed applies to the simulated cluster; the local driver runs in real time") }
         let chosenStrategy = try deployment.strategy()
+        let options = try sessionOptions(strategy: chosenStrategy)
+        let setup: LocalSetup
+        do throws(InputError) {
+            setup = try LocalSetup(appPath: app, toPath: to, strategy: chosenStrategy, ports: ports?.range ?? 31_000...32_000)
+        } catch {
+            error.lines.forEach(printError)
+            throw ExitCode(ExitCodes.badInput)
+        }
+        deployment.apply(to: setup.core)
+        let status = DashboardSession(local: setup, options: options).run()
+        if status != 0 { throw ExitCode(status) }
+    }
+
+    /// The session's options: the theme loaded, and a terminal checked for (without one: exit 64, pointing to
+    /// `rollwatch run` with the same driver). Nothing has started yet when this fails.
+    private func sessionOptions(strategy: any RolloutStrategy) throws -> DashboardSession.Options {
         let environment = ProcessInfo.processInfo.environment
         let chosenTheme: Theme
         do {
@@ -109,23 +110,15 @@ struct Watch: ParsableCommand {
         }
         guard CursesTerminal.isInteractive else {
             printError("rollwatch: the dashboard needs a terminal, and standard input or output is not one. "
-                       + "For scripts and CI: rollwatch run \(app)\(to.map { " --to \($0)" } ?? "") --driver local --output jsonl")
+                       + "For scripts and CI: rollwatch run \(app)\(to.map { " --to \($0)" } ?? "")"
+                       + (driver == .local ? " --driver local" : "") + " --output jsonl")
             throw ExitCode(ExitCodes.badInput)
         }
-        let setup: LocalSetup
-        do throws(InputError) {
-            setup = try LocalSetup(appPath: app, toPath: to, strategy: chosenStrategy, ports: ports?.range ?? 31_000...32_000)
-        } catch {
-            error.lines.forEach(printError)
-            throw ExitCode(ExitCodes.badInput)
-        }
-        deployment.apply(to: setup.core)
-        var options = DashboardSession.Options(appPath: app, toPath: to, scenarioPath: nil, seed: seed, speed: 1, timeLapse: timeLapse,
-                                               strategy: chosenStrategy, theme: chosenTheme, ascii: ascii, noColor: noColor,
+        var options = DashboardSession.Options(appPath: app, toPath: to, scenarioPath: scenario, seed: seed, speed: speed,
+                                               timeLapse: timeLapse, strategy: strategy, theme: chosenTheme, ascii: ascii, noColor: noColor,
                                                environment: environment)
-        options.driver = .local
-        let status = DashboardSession(local: setup, options: options).run()
-        if status != 0 { throw ExitCode(status) }
+        options.driver = driver
+        return options
     }
 
     /// The theme asked for (or the default), from the shipped and the user's theme directories, with the default
