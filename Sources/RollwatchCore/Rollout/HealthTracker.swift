@@ -96,17 +96,48 @@ public enum HealthEffect: Sendable, Hashable {
 /// are ignored during the grace period; a Marathon-level check kills on the failure that arrives when
 /// `maxConsecutiveFailures` are already counted (the 4th with the default 3), a Mesos-level one when the count
 /// reaches it; 0 never kills.
+/// The health records of an instance's checks, one per check (nil until it answers). The first is kept inline,
+/// in the tracker itself, so that the common instance with one check has no array of its own to allocate, find
+/// in memory, and check for uniqueness on every probe: at 100,000 instances those misses were a good part of a
+/// probe's cost.
+public struct HealthRecords: Sendable, Hashable, RandomAccessCollection, MutableCollection {
+    private let size: Int
+    private var head: HealthRecord?
+    private var rest: [HealthRecord?]
+
+    /// `count` records, none answered yet.
+    public init(count: Int) {
+        size = Swift.max(0, count)
+        head = nil
+        rest = count > 1 ? Array(repeating: nil, count: count - 1) : []
+    }
+
+    public var startIndex: Int { 0 }
+    public var endIndex: Int { size }
+
+    public subscript(position: Int) -> HealthRecord? {
+        get { position == 0 ? head : rest[position - 1] }
+        set {
+            if position == 0 {
+                head = newValue
+            } else {
+                rest[position - 1] = newValue
+            }
+        }
+    }
+}
+
 public struct HealthTracker: Sendable, Hashable {
     public let checks: [HealthCheckTiming]
     /// When the instance started running, the start of its grace period.
     public let runningSince: Double
-    public private(set) var records: [HealthRecord?]
+    public private(set) var records: HealthRecords
     public private(set) var isKilled = false
 
     public init(checks: [HealthCheckTiming], runningSince: Double) {
         self.checks = checks
         self.runningSince = runningSince
-        self.records = Array(repeating: nil, count: checks.count)
+        self.records = HealthRecords(count: checks.count)
     }
 
     /// The aggregate: true when every check is alive, nil while any has no result, false otherwise.
