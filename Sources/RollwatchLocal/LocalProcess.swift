@@ -52,9 +52,8 @@ public enum ProcessExit: Sendable, Hashable, CustomStringConvertible {
 /// process of an instance), with no signal blocked or ignored, stdin from /dev/null, stdout and stderr into files,
 /// in a working directory, with exactly the environment given and none of rollwatch's descriptors.
 public enum LocalProcess {
-    /// Starts `arguments` (the first looked up on PATH when `searchPath`), returning its pid, which is also its
-    /// process group id.
-    /// `standardInput` is a descriptor to read from instead of /dev/null.
+    /// Starts `arguments` (the first looked up on the PATH of `environment` when `searchPath`), returning its pid,
+    /// which is also its process group id. `standardInput` is a descriptor to read from instead of /dev/null.
     public static func spawn(_ arguments: [String], searchPath: Bool = false, environment: [String: String], directory: String,
                              standardInput: Int32? = nil, standardOutput: String, standardError: String) throws(LaunchError) -> pid_t {
         guard let program = arguments.first else { throw LaunchError(program: "(nothing)", reason: "no command") }
@@ -88,10 +87,21 @@ public enum LocalProcess {
             envp.forEach { free($0) }
         }
         var pid: pid_t = 0
-        let result = searchPath ? posix_spawnp(&pid, program, &actions, &attributes, argv, envp)
-                                : posix_spawn(&pid, program, &actions, &attributes, argv, envp)
+        // Looked up on the PATH of the environment given (the instance's), not rollwatch's own.
+        let path = searchPath && !program.contains("/") ? Self.find(program, path: environment["PATH"] ?? "/usr/local/bin:/usr/bin:/bin") : program
+        guard let path else { throw LaunchError(program: program, reason: "not found on PATH") }
+        let result = posix_spawn(&pid, path, &actions, &attributes, argv, envp)
         guard result == 0 else { throw LaunchError(program: program, reason: String(cString: strerror(result))) }
         return pid
+    }
+
+    /// The first executable file named `program` in the folders of `path` (a PATH value).
+    static func find(_ program: String, path: String) -> String? {
+        for folder in path.split(separator: ":") where !folder.isEmpty {
+            let candidate = folder + "/" + program
+            if access(candidate, X_OK) == 0 { return candidate }
+        }
+        return nil
     }
 
     /// Sends `signal` to every process of the group `group`; false when none is left.
