@@ -209,7 +209,7 @@ public final class LocalDriver: InstanceDriver {
             let pid = try LocalProcess.spawn(arguments.command, searchPath: arguments.searchPath, environment: instance.environment,
                                              directory: sandbox, standardOutput: sandbox + "/stdout", standardError: sandbox + "/stderr")
             instance.pid = pid
-            reaper?.add(pid)
+            reaper?.add(pid, graceSeconds: app.taskKillGracePeriodSeconds ?? options.killGraceSeconds)
             let inbox = self.inbox
             let incarnation = request.incarnation
             monitor.watch(pid) { exit in inbox.add(.exited(id, incarnation: incarnation, exit, observedAt: .now)) }
