@@ -98,4 +98,26 @@ import Testing
         let ports = try BinaryRunner.run(["run", "Examples/local-web.json", "--ports", "31000-31010"])
         #expect(ports.exitCode == 64 && ports.standardError.contains("--ports applies to --driver local"))
     }
+
+    @Test func anInstanceThatIgnoresSIGTERMIsKilledAfterItsGracePeriodWhenRollwatchDies() throws {
+        let folder = try Self.temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let app = try BinaryRunner.temporaryFile(#"{"id": "/stubborn", "cmd": "trap '' TERM; while true; do sleep 1; done", "instances": 2, "cpus": 0.1, "mem": 16, "taskKillGracePeriodSeconds": 4}"#)
+        let next = try BinaryRunner.temporaryFile(#"{"id": "/stubborn", "cmd": "exit 1", "instances": 2, "cpus": 0.1, "mem": 16, "taskKillGracePeriodSeconds": 4}"#, name: "next.json")
+        let process = Process()
+        process.executableURL = BinaryRunner.executable
+        process.arguments = ["run", app, "--to", next, "--driver", "local", "--timeout", "1m", "--ports", "31760-31769"]
+        process.environment = ProcessInfo.processInfo.environment.merging(["TMPDIR": folder]) { $1 }
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        #expect(Self.eventually(15) { Self.processes(mentioning: folder).count >= 2 }, "the instances started")
+        Thread.sleep(forTimeInterval: 0.5)
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+        // The reaper sends SIGTERM, which they ignore, then SIGKILL once their 4 s are up.
+        Thread.sleep(forTimeInterval: 2)
+        #expect(!Self.processes(mentioning: folder).isEmpty, "still within the grace period")
+        #expect(Self.eventually(8) { Self.processes(mentioning: folder).isEmpty }, "left: \(Self.processes(mentioning: folder))")
+    }
 }
