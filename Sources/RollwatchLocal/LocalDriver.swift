@@ -159,11 +159,6 @@ public final class LocalDriver: InstanceDriver {
         running.compactMapValues(\.pid)
     }
 
-    /// The sandbox folder of an instance's current launch.
-    public func sandbox(of id: InstanceId) -> String? {
-        running[id]?.sandbox
-    }
-
     // MARK: Launch
 
     public func launch(_ request: LaunchRequest, now: Double) {
@@ -544,15 +539,9 @@ public final class LocalDriver: InstanceDriver {
         }
     }
 
-    /// ` (stderr: last line)`: the end of an instance's error output (its last 2 KiB read), for the message of its exit.
+    /// ` (stderr: last line)`: the end of an instance's error output, for the message of its exit.
     private func stderrTail(_ process: Running) -> String {
-        guard let handle = FileHandle(forReadingAtPath: process.sandbox + "/stderr") else { return "" }
-        defer { try? handle.close() }
-        let size = (try? handle.seekToEnd()) ?? 0
-        try? handle.seek(toOffset: size > 2_048 ? size - 2_048 : 0)
-        guard let data = try? handle.readToEnd(), !data.isEmpty else { return "" }
-        let lines = String(decoding: data, as: UTF8.self).split(whereSeparator: \.isNewline)
-        guard let last = lines.last else { return "" }
+        guard let last = LocalProcess.lastLines(ofFile: process.sandbox + "/stderr", count: 1, maxBytes: 2_048).last else { return "" }
         return " (stderr: \(last.prefix(160)))"
     }
 

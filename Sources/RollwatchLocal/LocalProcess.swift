@@ -95,6 +95,17 @@ public enum LocalProcess {
         return pid
     }
 
+    /// The last `count` lines of a file, reading at most its last `maxBytes` bytes (an instance's stderr can be
+    /// large): for the message of an exit and the dashboard's detail.
+    public static func lastLines(ofFile path: String, count: Int, maxBytes: UInt64 = 4_096) -> [String] {
+        guard let handle = FileHandle(forReadingAtPath: path) else { return [] }
+        defer { try? handle.close() }
+        let size = (try? handle.seekToEnd()) ?? 0
+        try? handle.seek(toOffset: size > maxBytes ? size - maxBytes : 0)
+        let data = (try? handle.readToEnd()) ?? Data()
+        return String(decoding: data, as: UTF8.self).split(whereSeparator: \.isNewline).suffix(count).map(String.init)
+    }
+
     /// The first executable file named `program` in the folders of `path` (a PATH value).
     static func find(_ program: String, path: String) -> String? {
         for folder in path.split(separator: ":") where !folder.isEmpty {

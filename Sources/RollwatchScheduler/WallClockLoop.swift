@@ -13,8 +13,7 @@ public final class WallClockLoop: Sendable {
 
     /// Seconds since the loop was made.
     public var now: Double {
-        let elapsed = start.duration(to: .now)
-        return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        start.duration(to: .now).inSeconds
     }
 
     /// Wakes the loop (from any thread): the driver has something to report.

@@ -1,5 +1,6 @@
 import Foundation
 import RollwatchCore
+import RollwatchLocal
 import RollwatchScheduler
 import RollwatchScreens
 import RollwatchSim
@@ -273,20 +274,10 @@ struct DashboardSession {
             let size = terminal.size
             var shown = loop.model
             if case .detail(let id) = loop.ui.overlay, let sandbox = shown.fleet.instances[id]?.process?.sandbox {
-                shown.outputTail[id] = Self.lastLines(ofFile: sandbox + "/stderr", count: 6)
+                shown.outputTail[id] = LocalProcess.lastLines(ofFile: sandbox + "/stderr", count: 6)
             }
             terminal.present(DashboardScreen.render(shown, ui: loop.ui, theme: theme, width: size.width, height: size.height))
         }
-    }
-
-    /// The last `count` lines of a file (reading at most its last 4 KiB), for an instance's error output.
-    static func lastLines(ofFile path: String, count: Int) -> [String] {
-        guard let handle = FileHandle(forReadingAtPath: path) else { return [] }
-        defer { try? handle.close() }
-        let size = (try? handle.seekToEnd()) ?? 0
-        try? handle.seek(toOffset: size > 4_096 ? size - 4_096 : 0)
-        let data = (try? handle.readToEnd()) ?? Data()
-        return String(decoding: data, as: UTF8.self).split(whereSeparator: \.isNewline).suffix(count).map(String.init)
     }
 
     /// Stops the local driver's instances through the scheduler actor (which owns the driver), waiting at most

@@ -1,18 +1,13 @@
 import ArgumentParser
+import RollwatchCore
 
 /// A length of time on the command line: `90s`, `5m`, `1h`, `250ms`, or a plain number of seconds.
 struct DurationArgument: ExpressibleByArgument, Sendable {
     let seconds: Double
 
     init?(argument: String) {
-        let units: [(suffix: String, factor: Double)] = [("ms", 0.001), ("s", 1), ("m", 60), ("h", 3_600)]
-        for unit in units where argument.hasSuffix(unit.suffix) {
-            guard let value = Double(argument.dropLast(unit.suffix.count)), value >= 0, value.isFinite else { return nil }
-            seconds = value * unit.factor
-            return
-        }
-        guard let value = Double(argument), value >= 0, value.isFinite else { return nil }
-        seconds = value
+        guard let seconds = DurationText.seconds(argument) else { return nil }
+        self.seconds = seconds
     }
 
     init(seconds: Double) {

@@ -84,9 +84,7 @@ import Testing
         let before = live.events.count
         #expect(live.deploy([Self.web(instances: 5, version: "v2")], version: "v2"), "v2 replaces v1")
         #expect(live.core.outcome == .succeeded)
-        let upgrade = live.progress.suffix(from: live.progress.count - live.events.dropFirst(before).filter {
-            if case .rolloutProgress = $0.kind { true } else { false }
-        }.count)
+        let upgrade = live.events.dropFirst(before).compactMap { if case .rolloutProgress(let progress) = $0.kind { progress } else { nil } }
         #expect(!upgrade.isEmpty)
         for counts in upgrade {
             #expect(counts.old.alive + counts.new.alive <= 6, "maxCapacity 6: \(counts)")

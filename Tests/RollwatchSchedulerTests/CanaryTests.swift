@@ -17,6 +17,7 @@ import Testing
         ("canary:gate=90s", "setWeight 10 → gate 90s → setWeight 50 → gate 90s → setWeight 100"),
         ("canary:steps=25,75;pause=promote;gate=45", "setWeight 25 → gate 45s → pause → setWeight 75 → gate 45s → pause → setWeight 100"),
         ("canary:steps=10,pause 2h,100", "setWeight 10 → pause 2h → setWeight 100"),
+        ("canary:steps=10;pause=1.5m", "setWeight 10 → pause 90s → setWeight 100"),
     ])
     func specsListTheirSteps(spec: String, steps: String) throws {
         let strategy = try #require(try StrategyRegistry.parse(spec) as? CanaryStrategy)

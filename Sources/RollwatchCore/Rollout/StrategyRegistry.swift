@@ -190,14 +190,7 @@ public enum StrategyRegistry {
 
     /// `30`, `30s`, `5m`, `1h`: more than 0 s and at most a week.
     private static func duration(_ text: String, field: String) throws(SpecError) -> Double {
-        let units: [(suffix: String, factor: Double)] = [("s", 1), ("m", 60), ("h", 3_600)]
-        var seconds: Double?
-        if let unit = units.first(where: { text.hasSuffix($0.suffix) }) {
-            seconds = Double(text.dropLast()).map { $0 * unit.factor }
-        } else {
-            seconds = Double(text)
-        }
-        guard let seconds, seconds > 0, seconds <= 7 * 86_400 else {
+        guard let seconds = DurationText.seconds(text), seconds > 0, seconds <= 7 * 86_400 else {
             throw SpecError(message: "canary: \(field): \"\(text)\" is not a duration such as 30s, 5m or 1h (more than 0, at most a week)")
         }
         return seconds
