@@ -339,7 +339,7 @@ public final class LocalDriver: InstanceDriver {
 
     // MARK: Kill
 
-    public func kill(_ instance: InstanceId, keepReservation: Bool, now: Double) {
+    public func kill(_ instance: InstanceId, slot: Int, keepReservation: Bool, now: Double) {
         if let index = waiting.firstIndex(where: { $0.instanceId == instance }) {
             let request = waiting.remove(at: index)
             sink?.report(.condition(.killed, message: "stopped while it waited for a port"), instance: instance, incarnation: request.incarnation,
@@ -405,7 +405,7 @@ public final class LocalDriver: InstanceDriver {
 
     // MARK: Checks
 
-    public func startHealthChecks(_ instance: InstanceId, tracker: HealthTracker, now: Double) {
+    public func startHealthChecks(_ instance: InstanceId, slot: Int, tracker: HealthTracker, now: Double) {
         guard let process = running[instance], process.pid != nil else { return }
         process.health = (tracker.checks, tracker.runningSince)
         for check in tracker.checks.indices {
@@ -413,7 +413,7 @@ public final class LocalDriver: InstanceDriver {
         }
     }
 
-    public func startReadinessChecks(_ instance: InstanceId, check: ReadinessCheck, now: Double) {
+    public func startReadinessChecks(_ instance: InstanceId, slot: Int, check: ReadinessCheck, now: Double) {
         guard let process = running[instance], process.pid != nil, !process.checkingReadiness else { return }
         process.checkingReadiness = true
         schedule(.readiness(instance, incarnation: process.incarnation, check), at: now)

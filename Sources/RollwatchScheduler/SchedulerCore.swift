@@ -42,6 +42,8 @@ public final class SchedulerCore: DriverSink {
         var killedForHealth = false
         /// Its place in the scheduler's slots, which drivers hand back with their reports; -1 once forgotten.
         var slot = -1
+        /// Its place in its run spec's `InstanceList`; -1 when not listed.
+        var listPosition = -1
         /// The version it was launched with.
         let definition: SpecVersion
         /// Its run spec's counts and machine.
@@ -115,7 +117,6 @@ public final class SchedulerCore: DriverSink {
     private let driver: InstanceDriver
     private var timers = EventQueue<Timer>()
     private var events: [RolloutEvent] = []
-    private var instancesBySpec: [PathId: InstanceList] = [:]
     private var definitionsByVersion: [PathId: [String: SpecVersion]] = [:]
     /// Consecutive launch failures per run spec version (Marathon's rate limiter is keyed by version), which set
     /// the back-off of its next launches; reset when a deployment restarts the run spec.
@@ -163,6 +164,12 @@ public final class SchedulerCore: DriverSink {
         driver.attach(self)
     }
 
+    /// A run spec's list holds its records and each record its run spec's state: the lists are emptied here, or
+    /// the records still tracked would keep each other alive after the scheduler is gone.
+    deinit {
+        for state in states.values { state.instances = InstanceList() }
+    }
+
     // MARK: Fleet set-up
 
     /// Adds instances that already run when the scheduler starts (a steady fleet or a scenario's), without events.
@@ -199,11 +206,10 @@ public final class SchedulerCore: DriverSink {
                     }
                     record.health = tracker
                     record.healthy = tracker.healthy
-                    driver.startHealthChecks(id, tracker: tracker, now: now)
+                    driver.startHealthChecks(id, slot: slot, tracker: tracker, now: now)
                 }
             }
             insert(record)
-            instancesBySpec[definition.id, default: InstanceList()].append(id)
             adopted += 1
         }
         return adopted
@@ -511,10 +517,9 @@ public final class SchedulerCore: DriverSink {
 
     /// Drops a removed run spec's records once its stop is done.
     private func forget(_ specId: PathId) {
-        for id in instancesBySpec[specId]?.ids ?? [] {
-            if let record = instances[id] { remove(record) }
+        for record in states[specId]?.instances.records ?? [] {
+            remove(record)
         }
-        instancesBySpec[specId] = nil
         states[specId] = nil
         versions[specId] = nil
     }
@@ -529,8 +534,9 @@ public final class SchedulerCore: DriverSink {
             case .kill(let id, let goal):
                 kill(id, goal: goal, reason: killReason(specId, atStart: atStart))
             case .startReadinessChecks(let id):
-                guard case .app(let app)? = definition(of: id), let check = app.readinessChecks.first else { continue }
-                driver.startReadinessChecks(id, check: check, now: now)
+                guard let record = instances[id], case .app(let app) = record.definition.spec,
+                      let check = app.readinessChecks.first else { continue }
+                driver.startReadinessChecks(id, slot: record.slot, check: check, now: now)
             case .resetLaunchDelay:
                 launchFailures[specId] = [:]
             case .awaitPromotion:
@@ -577,7 +583,6 @@ public final class SchedulerCore: DriverSink {
         let id = makeInstanceId(for: specId)
         let record = InstanceRecord(id: id, definition: definition, state: state(for: specId), condition: .scheduled, stagedAt: now)
         insert(record)
-        instancesBySpec[specId, default: InstanceList()].append(id)
         emit(.statusUpdate(ref(record), taskStatus: "TASK_STAGING", message: "launched: a new instance of version \(version)"))
         touch(state(for: specId))
         let delay = launchDelay(definition)
@@ -596,7 +601,7 @@ public final class SchedulerCore: DriverSink {
         if record.condition.isTerminal {
             change(record) { $0.goal = goal }
             // Already gone: the driver only forgets it (and a decommissioned resident instance's reservation).
-            driver.kill(id, keepReservation: goal != .decommissioned, now: now)
+            driver.kill(id, slot: record.slot, keepReservation: goal != .decommissioned, now: now)
             feed(record.state, .instanceChanged(snapshot(record)))
             expungeIfDone(record)
             return
@@ -612,7 +617,7 @@ public final class SchedulerCore: DriverSink {
                 $0.goal = goal
                 $0.condition = .killed
             }
-            driver.kill(id, keepReservation: false, now: now)
+            driver.kill(id, slot: record.slot, keepReservation: false, now: now)
             emit(.statusUpdate(ref(record), taskStatus: "TASK_KILLED", message: "killed before it was placed"))
             feed(record.state, .instanceChanged(snapshot(record)))
             expungeIfDone(record)
@@ -625,7 +630,7 @@ public final class SchedulerCore: DriverSink {
         emit(.statusUpdate(ref(record), taskStatus: "TASK_KILLING", message: reason))
         // Only a decommissioned instance gives its reservation up: a stopped resident instance keeps it, and one
         // killed by its health checks (goal still running) comes back in place.
-        driver.kill(id, keepReservation: goal != .decommissioned, now: now)
+        driver.kill(id, slot: record.slot, keepReservation: goal != .decommissioned, now: now)
         feed(record.state, .instanceChanged(snapshot(record)))
     }
 
@@ -706,7 +711,7 @@ public final class SchedulerCore: DriverSink {
             }
         }
         if condition == .running, let tracker = record.health {
-            driver.startHealthChecks(record.id, tracker: tracker, now: now)
+            driver.startHealthChecks(record.id, slot: record.slot, tracker: tracker, now: now)
         }
         if let status = condition.taskStatus {
             emit(.statusUpdate(ref(record), taskStatus: status, message: message))
@@ -779,7 +784,6 @@ public final class SchedulerCore: DriverSink {
     private func expungeIfDone(_ record: InstanceRecord) {
         guard record.condition.isTerminal, record.goal.isTerminal else { return }
         remove(record)
-        instancesBySpec[record.specId]?.remove(record.id)
     }
 
     // MARK: Machines
@@ -866,11 +870,12 @@ public final class SchedulerCore: DriverSink {
         return state
     }
 
-    /// Adds a new record and counts it.
+    /// Adds a new record: by id, in a slot, in its run spec's list, and in the counts.
     private func insert(_ record: InstanceRecord) {
         instances[record.id] = record
         if record.slot < 0 { record.slot = reserveSlot() }
         slots[record.slot] = record
+        record.state.instances.append(record)
         count(record, sign: 1)
     }
 
@@ -881,9 +886,10 @@ public final class SchedulerCore: DriverSink {
         return slots.count - 1
     }
 
-    /// Forgets a record: its id and its slot.
+    /// Forgets a record: its id, its place in its run spec's list and its slot.
     private func remove(_ record: InstanceRecord) {
         instances[record.id] = nil
+        record.state.instances.remove(record)
         guard slots.indices.contains(record.slot), slots[record.slot] === record else { return }
         slots[record.slot] = nil
         freeSlots.append(record.slot)
@@ -922,8 +928,8 @@ public final class SchedulerCore: DriverSink {
         state.version = versions[specId] ?? ""
         state.old = RolloutProgress.Counts(alive: 0, healthy: 0)
         state.new = RolloutProgress.Counts(alive: 0, healthy: 0)
-        for id in instancesBySpec[specId]?.ids ?? [] {
-            if let record = instances[id] { count(record, sign: 1) }
+        for record in state.instances.records {
+            count(record, sign: 1)
         }
     }
 
@@ -963,7 +969,7 @@ public final class SchedulerCore: DriverSink {
     }
 
     private func snapshots(of specId: PathId) -> [InstanceSnapshot] {
-        (instancesBySpec[specId]?.ids ?? []).compactMap { instances[$0].map(snapshot) }
+        (states[specId]?.instances.records ?? []).map(snapshot)
     }
 
     /// Marathon's `consideredHealthy`, judged by the instance's own version: healthy by its checks, or running
@@ -971,11 +977,6 @@ public final class SchedulerCore: DriverSink {
     private func isHealthy(_ record: InstanceRecord) -> Bool {
         guard record.condition == .running else { return false }
         return record.definition.hasHealthChecks ? record.healthy == true : true
-    }
-
-    private func definition(of id: InstanceId) -> RunSpec? {
-        guard let record = instances[id] else { return nil }
-        return record.definition.spec
     }
 
     /// A version stamp for now, unlike any version the scheduler knows (a later millisecond if need be).
@@ -1024,6 +1025,8 @@ final class SpecState {
     var old = RolloutProgress.Counts(alive: 0, healthy: 0)
     var new = RolloutProgress.Counts(alive: 0, healthy: 0)
     var targetInstances = 0
+    /// Its instances' records, oldest launch first.
+    var instances = InstanceList()
     /// The running step's machine for this run spec. Set through `setMachine` only, which keeps `hasMachine`.
     private(set) var machine: RolloutMachine?
     /// Whether `machine` is set, asked on every event without touching the machine itself.
@@ -1084,27 +1087,30 @@ struct PendingInput {
     let input: RolloutInput
 }
 
-/// A run spec's instance ids in launch order, with removal in constant time (a removed id leaves a hole that is
-/// compacted away once holes are half the list).
-struct InstanceList: Sendable {
-    private var slots: [InstanceId?] = []
-    private var position: [InstanceId: Int] = [:]
+/// A run spec's instance records in launch order, with removal in constant time: each record knows its position,
+/// and a removed record leaves a hole that is compacted away once holes are half the list.
+struct InstanceList {
+    private var entries: [SchedulerCore.InstanceRecord?] = []
+    private var live = 0
 
-    /// The ids, oldest launch first.
-    var ids: [InstanceId] { slots.compactMap { $0 } }
+    /// The records, oldest launch first.
+    var records: [SchedulerCore.InstanceRecord] { entries.compactMap { $0 } }
 
-    mutating func append(_ id: InstanceId) {
-        position[id] = slots.count
-        slots.append(id)
+    mutating func append(_ record: SchedulerCore.InstanceRecord) {
+        record.listPosition = entries.count
+        entries.append(record)
+        live += 1
     }
 
-    mutating func remove(_ id: InstanceId) {
-        guard let index = position.removeValue(forKey: id) else { return }
-        slots[index] = nil
-        if position.count * 2 < slots.count {
-            let live = slots.compactMap { $0 }
-            slots = live
-            for (index, id) in live.enumerated() { position[id] = index }
+    mutating func remove(_ record: SchedulerCore.InstanceRecord) {
+        let position = record.listPosition
+        guard entries.indices.contains(position), entries[position] === record else { return }
+        entries[position] = nil
+        record.listPosition = -1
+        live -= 1
+        if live * 2 < entries.count {
+            entries = entries.filter { $0 != nil }
+            for (index, entry) in entries.enumerated() { entry?.listPosition = index }
         }
     }
 }

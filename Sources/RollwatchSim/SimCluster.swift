@@ -93,8 +93,12 @@ public final class SimCluster: InstanceDriver {
 
     private weak var sink: (any DriverSink)?
     private var agents: [AgentState]
-    private var instances: [InstanceId: SimInstance] = [:]
-    private var waiting: [InstanceId] = []
+    /// The current launch of each instance by the scheduler's slot for it (the launch request's), so that a call
+    /// about an instance finds it without a lookup by id; launches requested without a slot are kept by id.
+    private var bySlot: [SimInstance?] = []
+    private var unslotted: [InstanceId: SimInstance] = [:]
+    /// Launches waiting for an agent with room, oldest first.
+    private var waiting: [SimInstance] = []
     /// The agent holding each resident instance's reservation while it is not running, so it comes back there.
     private var reservedAgents: [InstanceId: Int] = [:]
     /// Pending timers, indexed by token; a slot is free again once its timer fired.
@@ -127,7 +131,7 @@ public final class SimCluster: InstanceDriver {
                                    passesChecks: decideHealth(profile))
         remember(instance)
         if !tryPlace(instance, now: now) {
-            waiting.append(request.instanceId)
+            waiting.append(instance)
         }
     }
 
@@ -148,11 +152,11 @@ public final class SimCluster: InstanceDriver {
         return (agent.hostname, agent.hostname)
     }
 
-    public func kill(_ instance: InstanceId, keepReservation: Bool, now: Double) {
-        guard let simInstance = instances[instance] else { return }
+    public func kill(_ instance: InstanceId, slot: Int, keepReservation: Bool, now: Double) {
+        guard let simInstance = current(instance, slot: slot) else { return }
         switch simInstance.phase {
         case .waiting, .gone:
-            if simInstance.phase == .waiting { waiting.removeAll { $0 == instance } }
+            if simInstance.phase == .waiting { waiting.removeAll { $0 === simInstance } }
             forget(simInstance)
             if !keepReservation { dropReservation(of: instance, spec: simInstance.profile) }
         case .staging, .running:
@@ -203,8 +207,8 @@ public final class SimCluster: InstanceDriver {
         }
     }
 
-    public func startHealthChecks(_ instance: InstanceId, tracker: HealthTracker, now: Double) {
-        guard let simInstance = instances[instance] else { return }
+    public func startHealthChecks(_ instance: InstanceId, slot: Int, tracker: HealthTracker, now: Double) {
+        guard let simInstance = current(instance, slot: slot) else { return }
         simInstance.probes = (tracker.runningSince, tracker.checks)
         // An instance whose checks already pass and will keep passing has nothing left to report.
         if simInstance.passesChecks && tracker.healthy == true { return }
@@ -221,8 +225,8 @@ public final class SimCluster: InstanceDriver {
         }
     }
 
-    public func startReadinessChecks(_ instance: InstanceId, check: ReadinessCheck, now: Double) {
-        guard let simInstance = instances[instance], simInstance.passesChecks else { return }
+    public func startReadinessChecks(_ instance: InstanceId, slot: Int, check: ReadinessCheck, now: Double) {
+        guard let simInstance = current(instance, slot: slot), simInstance.passesChecks else { return }
         schedule(.readiness(simInstance), at: now)
     }
 
@@ -248,9 +252,8 @@ public final class SimCluster: InstanceDriver {
         guard !waiting.isEmpty else { return }
         let candidates = waiting
         waiting.removeAll(keepingCapacity: true)
-        for id in candidates {
-            guard let instance = instances[id], instance.phase == .waiting else { continue }
-            if !tryPlace(instance, now: now) { waiting.append(id) }
+        for instance in candidates where instance.phase == .waiting {
+            if !tryPlace(instance, now: now) { waiting.append(instance) }
         }
     }
 
@@ -425,15 +428,34 @@ public final class SimCluster: InstanceDriver {
 
     // MARK: Plumbing
 
-    /// Keeps a new launch as the instance's current one; an earlier launch of the same id is over.
+    /// Keeps a new launch as the instance's current one. An earlier launch in its place is over: of the same
+    /// instance, or of one the scheduler has forgotten and whose slot it gave to this one.
     private func remember(_ instance: SimInstance) {
-        if let earlier = instances.updateValue(instance, forKey: instance.id) { earlier.phase = .gone }
+        let slot = instance.slot
+        guard slot >= 0 else {
+            if let earlier = unslotted.updateValue(instance, forKey: instance.id) { earlier.phase = .gone }
+            return
+        }
+        if slot >= bySlot.count { bySlot.append(contentsOf: repeatElement(nil, count: slot - bySlot.count + 1)) }
+        if let earlier = bySlot[slot] { earlier.phase = .gone }
+        bySlot[slot] = instance
+    }
+
+    /// The current launch of an instance: the one in its slot if it is that instance's, else none.
+    private func current(_ id: InstanceId, slot: Int) -> SimInstance? {
+        guard slot >= 0 else { return unslotted[id] }
+        guard slot < bySlot.count, let instance = bySlot[slot], instance.id == id else { return nil }
+        return instance
     }
 
     /// Forgets a launch for good: its pending timers find it gone.
     private func forget(_ instance: SimInstance) {
         instance.phase = .gone
-        if instances[instance.id] === instance { instances[instance.id] = nil }
+        if instance.slot >= 0 {
+            if bySlot.indices.contains(instance.slot), bySlot[instance.slot] === instance { bySlot[instance.slot] = nil }
+        } else if unslotted[instance.id] === instance {
+            unslotted[instance.id] = nil
+        }
     }
 
     /// The sentences of condition reports, one per agent, made when the cluster is.

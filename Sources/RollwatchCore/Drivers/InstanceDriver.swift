@@ -84,13 +84,15 @@ public protocol InstanceDriver: AnyObject {
     func adopt(_ request: LaunchRequest, condition: InstanceCondition, healthy: Bool?, now: Double) -> (agent: String, host: String)?
     /// Kills an instance; reports `.condition(.killed, …)` when it is gone. With `keepReservation` (a resident
     /// instance stopped for an upgrade) its agent keeps the resources for the next instance of the run spec.
-    func kill(_ instance: InstanceId, keepReservation: Bool, now: Double)
+    /// `slot` is its launch request's, as in the calls below: a driver may find the instance by it without a
+    /// lookup by id, as long as the id matches.
+    func kill(_ instance: InstanceId, slot: Int, keepReservation: Bool, now: Double)
     /// A timer asked for with `DriverSink.wake(token:at:)` is due.
     func wake(token: Int, now: Double)
     /// Starts probing a running instance with its health checks; reports `.probe` results at `tracker`'s times.
-    func startHealthChecks(_ instance: InstanceId, tracker: HealthTracker, now: Double)
+    func startHealthChecks(_ instance: InstanceId, slot: Int, tracker: HealthTracker, now: Double)
     /// Starts polling the readiness check of a running instance; reports `.readiness` results.
-    func startReadinessChecks(_ instance: InstanceId, check: ReadinessCheck, now: Double)
+    func startReadinessChecks(_ instance: InstanceId, slot: Int, check: ReadinessCheck, now: Double)
     /// Reports what happened outside the scheduler's control since the last call (a real process ended, a real
     /// probe answered), as of `now`. A driver with such events asks its scheduler to call this; the simulator has none.
     func poll(now: Double)

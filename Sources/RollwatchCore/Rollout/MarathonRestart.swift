@@ -49,7 +49,7 @@ public struct MarathonRestart: Sendable, Hashable {
     }
 
     /// New instances that are healthy and ready now.
-    public var healthyAndReady: Int { readiness.healthy.intersection(readiness.ready).count }
+    public var healthyAndReady: Int { readiness.healthyAndReadyCount }
 
     /// Marathon's `initializing`: reconcile new instances, kill the first batch, launch, reset the back-off.
     public mutating func start() -> [RolloutAction] {

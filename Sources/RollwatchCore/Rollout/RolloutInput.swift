@@ -65,13 +65,26 @@ public struct StrategyStepReport: Sendable, Hashable {
 }
 
 /// Marathon's `ReadinessBehavior`: which new instances count as healthy and as ready. It reports the moment an
-/// instance becomes both, which is what lets one more old instance go.
+/// instance becomes both, which is what lets one more old instance go. Both marks of an instance live in one table
+/// entry, so an input costs one lookup however many marks it reads and changes.
 struct ReadinessTracker: Sendable, Hashable {
+    /// What is known of one new instance.
+    struct Marks: OptionSet, Sendable, Hashable {
+        let rawValue: UInt8
+        static let healthy = Marks(rawValue: 1)
+        static let ready = Marks(rawValue: 2)
+        static let both: Marks = [.healthy, .ready]
+    }
+
     let version: String
     let hasHealthChecks: Bool
     let hasReadinessChecks: Bool
-    private(set) var healthy: Set<InstanceId> = []
-    private(set) var ready: Set<InstanceId> = []
+    /// The instances with at least one mark.
+    private var marks: [InstanceId: Marks] = [:]
+    /// How many instances are healthy, ready, and both.
+    private(set) var healthyCount = 0
+    private(set) var readyCount = 0
+    private(set) var healthyAndReadyCount = 0
 
     init(version: String, hasHealthChecks: Bool, hasReadinessChecks: Bool) {
         self.version = version
@@ -84,12 +97,14 @@ struct ReadinessTracker: Sendable, Hashable {
     mutating func reconcile(_ instances: [InstanceSnapshot]) -> [InstanceId] {
         var readinessToStart: [InstanceId] = []
         for instance in instances where instance.version == version && !instance.condition.isTerminal {
-            if !hasHealthChecks || instance.consideredHealthy { healthy.insert(instance.id) }
+            var added: Marks = []
+            if !hasHealthChecks || instance.consideredHealthy { added.insert(.healthy) }
             if hasReadinessChecks {
                 readinessToStart.append(instance.id)
             } else {
-                ready.insert(instance.id)
+                added.insert(.ready)
             }
+            mark(instance.id, adding: added)
         }
         return readinessToStart
     }
@@ -97,49 +112,67 @@ struct ReadinessTracker: Sendable, Hashable {
     /// The effect of one input on a new instance: whether it just became healthy and ready, and whether its
     /// readiness checks must start now.
     mutating func observe(_ input: RolloutInput) -> (becameHealthyAndReady: InstanceId?, startReadiness: InstanceId?) {
-        let before: Bool
-        let id: InstanceId
-        var startReadiness: InstanceId?
         switch input {
         case .instanceChanged(let instance):
             guard instance.version == version else { return (nil, nil) }
-            id = instance.id
-            before = isHealthyAndReady(id)
             if instance.condition.isTerminal {
-                healthy.remove(id)
-                ready.remove(id)
+                unmark(instance.id)
                 return (nil, nil)
             }
-            guard instance.condition == .running else { return (nil, nil) }
-            if !hasHealthChecks { healthy.insert(id) }
-            if hasReadinessChecks {
-                if !ready.contains(id) { startReadiness = id }
-            } else if !hasHealthChecks {
-                ready.insert(id)
-            }
+            guard instance.condition == .running, !hasHealthChecks || hasReadinessChecks else { return (nil, nil) }
+            var added: Marks = []
+            if !hasHealthChecks { added.insert(.healthy) }
+            if !hasReadinessChecks && !hasHealthChecks { added.insert(.ready) }
+            let (before, after) = mark(instance.id, adding: added)
+            let startReadiness = hasReadinessChecks && !before.contains(.ready) ? instance.id : nil
+            return (!before.contains(.both) && after.contains(.both) ? instance.id : nil, startReadiness)
         case .healthChanged(let instanceId, let instanceVersion, let isHealthy):
-            guard instanceVersion == version, hasHealthChecks, isHealthy == true, !healthy.contains(instanceId) else { return (nil, nil) }
-            id = instanceId
-            before = isHealthyAndReady(id)
-            healthy.insert(id)
-            if !hasReadinessChecks { ready.insert(id) }
+            guard instanceVersion == version, hasHealthChecks, isHealthy == true else { return (nil, nil) }
+            let (before, after) = mark(instanceId, adding: hasReadinessChecks ? .healthy : .both, unless: .healthy)
+            return (!before.contains(.both) && after.contains(.both) ? instanceId : nil, nil)
         case .readinessChanged(let instanceId, let instanceVersion, let isReady):
             guard instanceVersion == version, isReady else { return (nil, nil) }
-            id = instanceId
-            before = isHealthyAndReady(id)
-            ready.insert(id)
+            let (before, after) = mark(instanceId, adding: .ready)
+            return (!before.contains(.both) && after.contains(.both) ? instanceId : nil, nil)
         case .woke, .promote, .promoteFully:
             return (nil, nil)
         }
-        return (!before && isHealthyAndReady(id) ? id : nil, startReadiness)
     }
 
-    func isHealthyAndReady(_ id: InstanceId) -> Bool {
-        healthy.contains(id) && ready.contains(id)
+    /// Adds marks to an instance (none when it already has one of `blocking`) in one lookup, keeping the counts;
+    /// returns its marks before and after.
+    @discardableResult
+    private mutating func mark(_ id: InstanceId, adding added: Marks, unless blocking: Marks = []) -> (before: Marks, after: Marks) {
+        guard !added.isEmpty else {
+            let known = marks[id] ?? []
+            return (known, known)
+        }
+        var before: Marks = []
+        var after: Marks = []
+        func update(_ entry: inout Marks) {
+            before = entry
+            if entry.isDisjoint(with: blocking) { entry.formUnion(added) }
+            after = entry
+        }
+        update(&marks[id, default: []])
+        count(before, -1)
+        count(after, 1)
+        return (before, after)
+    }
+
+    /// Forgets an instance's marks (it ended).
+    private mutating func unmark(_ id: InstanceId) {
+        if let removed = marks.removeValue(forKey: id) { count(removed, -1) }
+    }
+
+    private mutating func count(_ entry: Marks, _ sign: Int) {
+        if entry.contains(.healthy) { healthyCount += sign }
+        if entry.contains(.ready) { readyCount += sign }
+        if entry.contains(.both) { healthyAndReadyCount += sign }
     }
 
     /// Marathon's `targetCountReached`: exactly `count` instances healthy and ready.
     func targetCountReached(_ count: Int) -> Bool {
-        healthy.count == count && ready.count == count
+        healthyCount == count && readyCount == count
     }
 }
