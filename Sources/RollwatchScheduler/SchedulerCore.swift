@@ -132,7 +132,7 @@ public final class SchedulerCore: DriverSink {
     /// added again) never reaches a later one.
     private var machineGenerations = 0
 
-    /// Something due at a time on the scheduler's clock.
+    /// Something due at a time on the scheduler's clock (a driver's own timers wait as numbers: its tokens).
     private enum Timer {
         /// A driver's report about one launch of an instance, with the slot the launch was made with.
         case report(InstanceId, slot: Int, incarnation: Int, DriverReport)
@@ -140,8 +140,6 @@ public final class SchedulerCore: DriverSink {
         case relaunch(InstanceId, incarnation: Int)
         /// A new instance whose version is backing off is handed to the driver.
         case deferredLaunch(InstanceId, incarnation: Int)
-        /// A driver's own timer.
-        case driverWake(token: Int)
         /// A wake a run spec's machine asked for; `generation` tells its machine from a later one.
         case machineWake(PathId, token: Int, generation: Int)
         /// Time to see whether the deployment has made progress within its deadline.
@@ -354,7 +352,10 @@ public final class SchedulerCore: DriverSink {
     public func advance(to time: Double) {
         while let (due, timer) = timers.pop(dueBy: time) {
             now = max(now, due)
-            handle(timer)
+            switch timer {
+            case .item(let timer): handle(timer)
+            case .number(let token): driver.wake(token: token, now: now)
+            }
             drain()
         }
         if time.isFinite { now = max(now, time) }
@@ -362,8 +363,11 @@ public final class SchedulerCore: DriverSink {
 
     /// The events recorded since the last call, oldest first.
     public func takeEvents() -> [RolloutEvent] {
-        defer { events.removeAll(keepingCapacity: true) }
-        return events
+        // Handed over whole: emptying a buffer the caller now shares while keeping its capacity would allocate
+        // a new one of the largest size ever reached, on every call.
+        let taken = events
+        events = []
+        return taken
     }
 
     // MARK: DriverSink
@@ -386,7 +390,7 @@ public final class SchedulerCore: DriverSink {
     }
 
     public func wake(token: Int, at time: Double) {
-        timers.push(.driverWake(token: token), at: max(time, now))
+        timers.push(number: token, at: max(time, now))
     }
 
     // MARK: Counting
@@ -638,8 +642,6 @@ public final class SchedulerCore: DriverSink {
 
     private func handle(_ timer: Timer) {
         switch timer {
-        case .driverWake(let token):
-            driver.wake(token: token, now: now)
         case .relaunch(let id, let incarnation):
             relaunch(id, incarnation: incarnation)
         case .deferredLaunch(let id, let incarnation):
