@@ -59,16 +59,17 @@ public final class SimCluster: InstanceDriver {
 
     /// One launch of an instance on the simulated cluster. A reference, held by its timers too: a timer finds its
     /// launch without a lookup by id, and a launch that is over (forgotten, or replaced by a relaunch) is `gone`,
-    /// so its timers do nothing.
+    /// so its timers do nothing. The fields a timer reads come first, next to the object's header: with 100,000
+    /// instances the object is seldom in the cache when its timer is due, and one line is cheaper than two.
     private final class SimInstance {
-        let id: InstanceId
+        var phase: Phase = .waiting
+        let passesChecks: Bool
         let incarnation: Int
         /// The scheduler's slot for it, handed back with every report.
         let slot: Int
-        let profile: Profile
-        var phase: Phase = .waiting
+        let id: InstanceId
         var agent: Int?
-        let passesChecks: Bool
+        let profile: Profile
         /// When its health checks started and their timings: the probe schedule.
         var probes: (since: Double, checks: [HealthCheckTiming])?
 

@@ -44,7 +44,8 @@ public struct MarathonRestart: Sendable, Hashable {
         self.killQueue = oldActiveInstances.filter { !$0.consideredHealthy }.reversed().map(\.id)
             + oldActiveInstances.filter(\.consideredHealthy).reversed().map(\.id)
         self.started = current.count - old.count
-        self.readiness = ReadinessTracker(version: version, hasHealthChecks: hasHealthChecks, hasReadinessChecks: hasReadinessChecks)
+        self.readiness = ReadinessTracker(version: version, hasHealthChecks: hasHealthChecks, hasReadinessChecks: hasReadinessChecks,
+                                          expected: instances)
         self.initialInstances = current
     }
 

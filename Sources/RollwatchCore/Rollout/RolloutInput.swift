@@ -86,10 +86,13 @@ struct ReadinessTracker: Sendable, Hashable {
     private(set) var readyCount = 0
     private(set) var healthyAndReadyCount = 0
 
-    init(version: String, hasHealthChecks: Bool, hasReadinessChecks: Bool) {
+    /// A tracker for `version`, with room for `expected` instances (the target count): the table is made once
+    /// rather than grown by doubling, which rehashes every entry each time.
+    init(version: String, hasHealthChecks: Bool, hasReadinessChecks: Bool, expected: Int = 0) {
         self.version = version
         self.hasHealthChecks = hasHealthChecks
         self.hasReadinessChecks = hasReadinessChecks
+        marks.reserveCapacity(max(0, expected))
     }
 
     /// Counts instances of the version that were already running when the action started
