@@ -25,8 +25,6 @@ public final class SchedulerCore: DriverSink {
     /// reference changes in place where a value would be copied field by field.
     public final class InstanceRecord {
         public let id: InstanceId
-        public let specId: PathId
-        public internal(set) var version: String
         public internal(set) var condition: InstanceCondition
         public internal(set) var goal: InstanceGoal = .running
         public internal(set) var agent: String?
@@ -46,13 +44,15 @@ public final class SchedulerCore: DriverSink {
         var listPosition = -1
         /// The version it was launched with.
         let definition: SpecVersion
+        /// Its run spec and version, read from its definition rather than kept twice: a smaller record is one
+        /// cache line less to fetch per event once the fleet outgrows the caches.
+        public var specId: PathId { definition.specId }
+        public var version: String { definition.version }
         /// Its run spec's counts and machine.
         let state: SpecState
 
         init(id: InstanceId, definition: SpecVersion, state: SpecState, condition: InstanceCondition, stagedAt: Double) {
             self.id = id
-            self.specId = definition.spec.id
-            self.version = definition.version
             self.definition = definition
             self.state = state
             self.condition = condition

@@ -64,14 +64,21 @@ public final class SimCluster: InstanceDriver {
     private final class SimInstance {
         var phase: Phase = .waiting
         let passesChecks: Bool
+        /// `agent`, kept in 4 bytes so that it shares the first line with the fields before and after it.
+        private var agentIndex: Int32 = -1
         let incarnation: Int
         /// The scheduler's slot for it, handed back with every report.
         let slot: Int
         let id: InstanceId
-        var agent: Int?
         let profile: Profile
         /// When its health checks started and their timings: the probe schedule.
         var probes: (since: Double, checks: [HealthCheckTiming])?
+
+        /// The index of the agent it occupies, if any.
+        var agent: Int? {
+            get { agentIndex < 0 ? nil : Int(agentIndex) }
+            set { agentIndex = newValue.map { Int32(clamping: $0) } ?? -1 }
+        }
 
         init(id: InstanceId, incarnation: Int, slot: Int, profile: Profile, passesChecks: Bool) {
             self.id = id

@@ -2,6 +2,8 @@
 /// drivers keep asking of it worked out once. Shared by reference among the version's instances.
 public final class SpecVersion: Sendable {
     public let spec: RunSpec
+    /// The run spec's id (`spec.id`, kept at hand).
+    public let specId: PathId
     public let version: String
     /// Whether this version's instances have health checks (`RunSpec.hasHealthChecks`).
     public let hasHealthChecks: Bool
@@ -10,6 +12,7 @@ public final class SpecVersion: Sendable {
 
     public init(spec: RunSpec, version: String) {
         self.spec = spec
+        self.specId = spec.id
         self.version = version
         self.hasHealthChecks = spec.hasHealthChecks
         switch spec {
