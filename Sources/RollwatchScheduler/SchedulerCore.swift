@@ -40,8 +40,8 @@ public final class SchedulerCore: DriverSink {
         var killedForHealth = false
         /// Its place in the scheduler's slots, which drivers hand back with their reports; -1 once forgotten.
         var slot = -1
-        /// Its place in its run spec's `InstanceList`; -1 when not listed.
-        var listPosition = -1
+        /// The counter that ends its id (`web.000f` is 15), its place in its run spec's `InstanceList`.
+        let number: Int
         /// The version it was launched with.
         let definition: SpecVersion
         /// Its run spec and version, read from its definition rather than kept twice: a smaller record is one
@@ -51,8 +51,9 @@ public final class SchedulerCore: DriverSink {
         /// Its run spec's counts and machine.
         let state: SpecState
 
-        init(id: InstanceId, definition: SpecVersion, state: SpecState, condition: InstanceCondition, stagedAt: Double) {
+        init(id: InstanceId, number: Int, definition: SpecVersion, state: SpecState, condition: InstanceCondition, stagedAt: Double) {
             self.id = id
+            self.number = number
             self.definition = definition
             self.state = state
             self.condition = condition
@@ -107,7 +108,15 @@ public final class SchedulerCore: DriverSink {
     public private(set) var deployment: Deployment?
     /// How the last deployment ended; nil before the first one ends.
     public private(set) var outcome: Outcome?
-    public private(set) var instances: [InstanceId: InstanceRecord] = [:]
+    /// Every instance tracked, by id: made on each call, for inspection. The scheduler finds its records by the
+    /// slot a driver hands back, or by number within their run spec.
+    public var instances: [InstanceId: InstanceRecord] {
+        var all: [InstanceId: InstanceRecord] = [:]
+        for state in states.values {
+            for record in state.instances.records { all[record.id] = record }
+        }
+        return all
+    }
     /// The records by slot, the number drivers hand back with their reports (nil: a free slot), and the free ones.
     private var slots: [InstanceRecord?] = []
     private var freeSlots: [Int] = []
@@ -137,9 +146,9 @@ public final class SchedulerCore: DriverSink {
         /// A driver's report about one launch of an instance, with the slot the launch was made with.
         case report(InstanceId, slot: Int, incarnation: Int, DriverReport)
         /// A terminal instance whose goal is still running comes back.
-        case relaunch(InstanceId, incarnation: Int)
+        case relaunch(InstanceId, slot: Int, incarnation: Int)
         /// A new instance whose version is backing off is handed to the driver.
-        case deferredLaunch(InstanceId, incarnation: Int)
+        case deferredLaunch(InstanceId, slot: Int, incarnation: Int)
         /// A wake a run spec's machine asked for; `generation` tells its machine from a later one.
         case machineWake(PathId, token: Int, generation: Int)
         /// Time to see whether the deployment has made progress within its deadline.
@@ -177,11 +186,9 @@ public final class SchedulerCore: DriverSink {
                       healthy: Bool?) -> Int {
         let versioned = SpecVersion(spec: definition, version: version)
         definitionsByVersion[definition.id, default: [:]][version] = versioned
-        // The fleet is known to grow to this size and more during an upgrade: grow the table once, not by doubling.
-        instances.reserveCapacity(instances.count + count * 2)
         var adopted = 0
         for _ in 0..<count {
-            let id = makeInstanceId(for: definition.id)
+            let (id, number) = makeInstanceId(for: definition.id)
             let slot = reserveSlot()
             let request = LaunchRequest(instanceId: id, incarnation: 1, definition: versioned, slot: slot)
             guard let placement = driver.adopt(request, condition: condition, healthy: healthy, now: now) else {
@@ -189,7 +196,8 @@ public final class SchedulerCore: DriverSink {
                 continue
             }
             let timings = versioned.healthTimings
-            let record = InstanceRecord(id: id, definition: versioned, state: state(for: definition.id), condition: condition, stagedAt: now)
+            let record = InstanceRecord(id: id, number: number, definition: versioned, state: state(for: definition.id), condition: condition,
+                                        stagedAt: now)
             record.slot = slot
             record.agent = placement.agent
             record.host = placement.host
@@ -412,7 +420,7 @@ public final class SchedulerCore: DriverSink {
 
     /// Instances waiting for an agent that can take them, by id, each with the reason it was given.
     public var unplaceableInstances: [(record: InstanceRecord, reason: String)] {
-        instances.values.compactMap { record in
+        states.values.flatMap(\.instances.records).compactMap { record in
             guard record.condition == .scheduled, let reason = record.unplaceableReason else { return nil }
             return (record, reason)
         }.sorted { $0.record.id < $1.record.id }
@@ -536,9 +544,10 @@ public final class SchedulerCore: DriverSink {
             case .launch(let count):
                 for _ in 0..<count { launchNew(specId) }
             case .kill(let id, let goal):
-                kill(id, goal: goal, reason: killReason(specId, atStart: atStart))
+                guard let record = record(id, of: specId) else { continue }
+                kill(record, goal: goal, reason: killReason(specId, atStart: atStart))
             case .startReadinessChecks(let id):
-                guard let record = instances[id], case .app(let app) = record.definition.spec,
+                guard let record = record(id, of: specId), case .app(let app) = record.definition.spec,
                       let check = app.readinessChecks.first else { continue }
                 driver.startReadinessChecks(id, slot: record.slot, check: check, now: now)
             case .resetLaunchDelay:
@@ -584,23 +593,24 @@ public final class SchedulerCore: DriverSink {
 
     private func launchNew(_ specId: PathId) {
         guard let version = versions[specId], let definition = definitionsByVersion[specId]?[version] else { return }
-        let id = makeInstanceId(for: specId)
-        let record = InstanceRecord(id: id, definition: definition, state: state(for: specId), condition: .scheduled, stagedAt: now)
+        let (id, number) = makeInstanceId(for: specId)
+        let record = InstanceRecord(id: id, number: number, definition: definition, state: state(for: specId), condition: .scheduled,
+                                    stagedAt: now)
         insert(record)
         emit(.statusUpdate(ref(record), taskStatus: "TASK_STAGING", message: "launched: a new instance of version \(version)"))
         touch(state(for: specId))
         let delay = launchDelay(definition)
         if delay > 0 {
             // The version has failed before: its launches wait out the back-off, as Marathon's launch queue does.
-            timers.push(.deferredLaunch(id, incarnation: 1), at: now + delay)
+            timers.push(.deferredLaunch(id, slot: record.slot, incarnation: 1), at: now + delay)
         } else {
             driver.launch(LaunchRequest(instanceId: id, incarnation: 1, definition: definition, slot: record.slot), now: now)
         }
         feed(state(for: specId), .instanceChanged(snapshot(record)))
     }
 
-    private func kill(_ id: InstanceId, goal: InstanceGoal, reason: String) {
-        guard let record = instances[id] else { return }
+    private func kill(_ record: InstanceRecord, goal: InstanceGoal, reason: String) {
+        let id = record.id
         touch(record.state)
         if record.condition.isTerminal {
             change(record) { $0.goal = goal }
@@ -642,10 +652,11 @@ public final class SchedulerCore: DriverSink {
 
     private func handle(_ timer: Timer) {
         switch timer {
-        case .relaunch(let id, let incarnation):
-            relaunch(id, incarnation: incarnation)
-        case .deferredLaunch(let id, let incarnation):
-            guard let record = instances[id], record.incarnation == incarnation, record.condition == .scheduled,
+        case .relaunch(let id, let slot, let incarnation):
+            guard let record = record(id, slot: slot) else { return }
+            relaunch(record, incarnation: incarnation)
+        case .deferredLaunch(let id, let slot, let incarnation):
+            guard let record = record(id, slot: slot), record.incarnation == incarnation, record.condition == .scheduled,
                   record.goal == .running else { return }
             driver.launch(LaunchRequest(instanceId: id, incarnation: incarnation, definition: record.definition, slot: record.slot), now: now)
         case .report(let id, let slot, let incarnation, let report):
@@ -747,7 +758,7 @@ public final class SchedulerCore: DriverSink {
                 record.killedForHealth = true
                 emit(.unhealthyInstanceKill(ref(record), reason: reason))
                 let limit = record.health?.checks.first?.maxConsecutiveFailures ?? 0
-                kill(record.id, goal: .running, reason: "failed \(limit) health checks in a row: \(reason)")
+                kill(record, goal: .running, reason: "failed \(limit) health checks in a row: \(reason)")
             }
         }
     }
@@ -756,7 +767,7 @@ public final class SchedulerCore: DriverSink {
     /// back-off, which grows with each failure and is reset when a new version is deployed.
     private func scheduleRelaunch(_ record: InstanceRecord, failed: Bool) {
         if failed { launchFailures[record.specId, default: [:]][record.version, default: 0] += 1 }
-        timers.push(.relaunch(record.id, incarnation: record.incarnation), at: now + launchDelay(record.definition))
+        timers.push(.relaunch(record.id, slot: record.slot, incarnation: record.incarnation), at: now + launchDelay(record.definition))
     }
 
     /// The back-off before the next launch of a version: none until it has failed.
@@ -764,9 +775,8 @@ public final class SchedulerCore: DriverSink {
         definition.spec.backoff.delay(afterFailures: launchFailures[definition.spec.id]?[definition.version] ?? 0)
     }
 
-    private func relaunch(_ id: InstanceId, incarnation: Int) {
-        guard let record = instances[id], record.incarnation == incarnation, record.goal == .running,
-              record.condition.isTerminal else { return }
+    private func relaunch(_ record: InstanceRecord, incarnation: Int) {
+        guard record.incarnation == incarnation, record.goal == .running, record.condition.isTerminal else { return }
         // An instance comes back with the definition of the version it was launched with.
         change(record) {
             $0.incarnation += 1
@@ -779,7 +789,8 @@ public final class SchedulerCore: DriverSink {
         }
         touch(record.state)
         emit(.statusUpdate(ref(record), taskStatus: "TASK_STAGING", message: "relaunched after it stopped"))
-        driver.launch(LaunchRequest(instanceId: id, incarnation: record.incarnation, definition: record.definition, slot: record.slot), now: now)
+        driver.launch(LaunchRequest(instanceId: record.id, incarnation: record.incarnation, definition: record.definition, slot: record.slot),
+                      now: now)
         feed(record.state, .instanceChanged(snapshot(record)))
     }
 
@@ -872,12 +883,11 @@ public final class SchedulerCore: DriverSink {
         return state
     }
 
-    /// Adds a new record: by id, in a slot, in its run spec's list, and in the counts.
+    /// Adds a new record: in a slot, in its run spec's list, and in the counts.
     private func insert(_ record: InstanceRecord) {
-        instances[record.id] = record
         if record.slot < 0 { record.slot = reserveSlot() }
         slots[record.slot] = record
-        record.state.instances.append(record)
+        record.state.instances.insert(record)
         count(record, sign: 1)
     }
 
@@ -888,9 +898,8 @@ public final class SchedulerCore: DriverSink {
         return slots.count - 1
     }
 
-    /// Forgets a record: its id, its place in its run spec's list and its slot.
+    /// Forgets a record: its place in its run spec's list and its slot.
     private func remove(_ record: InstanceRecord) {
-        instances[record.id] = nil
         record.state.instances.remove(record)
         guard slots.indices.contains(record.slot), slots[record.slot] === record else { return }
         slots[record.slot] = nil
@@ -898,10 +907,24 @@ public final class SchedulerCore: DriverSink {
         record.slot = -1
     }
 
-    /// The record a driver's report is about: by its slot when the slot still holds it, else by id.
+    /// The record a driver's report or a timer is about: by its slot when the slot still holds it, else by id.
     private func record(_ id: InstanceId, slot: Int) -> InstanceRecord? {
         if slots.indices.contains(slot), let record = slots[slot], record.id == id { return record }
-        return instances[id]
+        for state in states.values where id.value.hasPrefix(state.instanceIdPrefix) {
+            if let record = record(id, in: state) { return record }
+        }
+        return nil
+    }
+
+    /// The record of one of a run spec's instances, by the number that ends its id.
+    private func record(_ id: InstanceId, of specId: PathId) -> InstanceRecord? {
+        states[specId].flatMap { record(id, in: $0) }
+    }
+
+    private func record(_ id: InstanceId, in state: SpecState) -> InstanceRecord? {
+        guard let number = instanceNumber(id, prefix: state.instanceIdPrefix), let record = state.instances.record(number: number),
+              record.id == id else { return nil }
+        return record
     }
 
     /// Changes a record, keeping the old / new counts in step with it.
@@ -946,7 +969,7 @@ public final class SchedulerCore: DriverSink {
     /// this call bring it up to date with `FleetSnapshot.apply`.
     public func fleetSnapshot() -> FleetSnapshot {
         var fleet = FleetSnapshot()
-        let records = instances.values.sorted { ($0.stagedAt, $0.id.description) < ($1.stagedAt, $1.id.description) }
+        let records = states.values.flatMap(\.instances.records).sorted { ($0.stagedAt, $0.id.description) < ($1.stagedAt, $1.id.description) }
         for record in records {
             var instance = FleetSnapshot.Instance(ref: ref(record), taskStatus: record.condition.taskStatus ?? "TASK_STAGING",
                                                   healthy: record.healthy, since: record.runningSince ?? record.stagedAt)
@@ -1001,10 +1024,10 @@ public final class SchedulerCore: DriverSink {
 
     /// `web.000f`: the app's name (segments joined by `_`, as Marathon's task ids do) and a hexadecimal counter.
     /// Short on purpose: ids fit a cell of the instance grid, and up to 15 bytes Swift keeps a string inline.
-    private func makeInstanceId(for specId: PathId) -> InstanceId {
+    private func makeInstanceId(for specId: PathId) -> (id: InstanceId, number: Int) {
         let number = (nextInstanceNumber[specId] ?? 0) + 1
         nextInstanceNumber[specId] = number
-        return InstanceId(instanceIdText(prefix: state(for: specId).instanceIdPrefix, number: number))
+        return (InstanceId(instanceIdText(prefix: state(for: specId).instanceIdPrefix, number: number)), number)
     }
 
 
@@ -1089,30 +1112,70 @@ struct PendingInput {
     let input: RolloutInput
 }
 
-/// A run spec's instance records in launch order, with removal in constant time: each record knows its position,
-/// and a removed record leaves a hole that is compacted away once holes are half the list.
+/// A run spec's instance records by number (the counter that ends their ids, so in launch order), in pages of
+/// 1,024 numbers: finding, adding and removing a record touch one cell, with no hashing, and a page whose
+/// records are all gone is given back, so memory follows the records tracked rather than every launch made.
 struct InstanceList {
-    private var entries: [SchedulerCore.InstanceRecord?] = []
-    private var live = 0
+    private static var pageSize: Int { 1_024 }
+    private var pages: [[SchedulerCore.InstanceRecord?]?] = []
+    /// Records in each page.
+    private var pageCounts: [Int] = []
 
     /// The records, oldest launch first.
-    var records: [SchedulerCore.InstanceRecord] { entries.compactMap { $0 } }
+    var records: [SchedulerCore.InstanceRecord] {
+        var all: [SchedulerCore.InstanceRecord] = []
+        all.reserveCapacity(pageCounts.reduce(0, +))
+        for page in pages {
+            guard let page else { continue }
+            for case let record? in page { all.append(record) }
+        }
+        return all
+    }
 
-    mutating func append(_ record: SchedulerCore.InstanceRecord) {
-        record.listPosition = entries.count
-        entries.append(record)
-        live += 1
+    func record(number: Int) -> SchedulerCore.InstanceRecord? {
+        let (page, cell) = number.quotientAndRemainder(dividingBy: Self.pageSize)
+        guard number >= 0, page < pages.count else { return nil }
+        return pages[page]?[cell]
+    }
+
+    mutating func insert(_ record: SchedulerCore.InstanceRecord) {
+        let (page, cell) = record.number.quotientAndRemainder(dividingBy: Self.pageSize)
+        guard record.number >= 0 else { return }
+        if page >= pages.count {
+            pages.append(contentsOf: repeatElement(nil, count: page - pages.count + 1))
+            pageCounts.append(contentsOf: repeatElement(0, count: page - pageCounts.count + 1))
+        }
+        if pages[page] == nil { pages[page] = Array(repeating: nil, count: Self.pageSize) }
+        if pages[page]?[cell] == nil { pageCounts[page] += 1 }
+        pages[page]?[cell] = record
     }
 
     mutating func remove(_ record: SchedulerCore.InstanceRecord) {
-        let position = record.listPosition
-        guard entries.indices.contains(position), entries[position] === record else { return }
-        entries[position] = nil
-        record.listPosition = -1
-        live -= 1
-        if live * 2 < entries.count {
-            entries = entries.filter { $0 != nil }
-            for (index, entry) in entries.enumerated() { entry?.listPosition = index }
+        let (page, cell) = record.number.quotientAndRemainder(dividingBy: Self.pageSize)
+        guard record.number >= 0, page < pages.count, pages[page]?[cell] === record else { return }
+        pages[page]?[cell] = nil
+        pageCounts[page] -= 1
+        if pageCounts[page] == 0 { pages[page] = nil }
+    }
+}
+
+/// The number that ends an instance id made with `prefix` (`web.000f` gives 15), or nil for another kind of id.
+func instanceNumber(_ id: InstanceId, prefix: String) -> Int? {
+    var text = id.value
+    var prefix = prefix
+    return text.withUTF8 { bytes in
+        prefix.withUTF8 { prefixBytes in
+            guard bytes.count > prefixBytes.count, bytes.count - prefixBytes.count <= 15,
+                  bytes.starts(with: prefixBytes) else { return nil }
+            var number = 0
+            for byte in bytes[prefixBytes.count...] {
+                switch byte {
+                case UInt8(ascii: "0")...UInt8(ascii: "9"): number = number << 4 | Int(byte - UInt8(ascii: "0"))
+                case UInt8(ascii: "a")...UInt8(ascii: "f"): number = number << 4 | Int(byte - UInt8(ascii: "a") + 10)
+                default: return nil
+                }
+            }
+            return number
         }
     }
 }
