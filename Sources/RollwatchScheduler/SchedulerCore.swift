@@ -23,33 +23,36 @@ public final class SchedulerCore: DriverSink {
 
     /// One instance as the scheduler tracks it. A class: it changes on every event about the instance, and a
     /// reference changes in place where a value would be copied field by field.
+    ///
+    /// The fields most events read come first, in the 88 bytes after the object's header: with 100,000 instances a
+    /// record is seldom in the cache when an event about it arrives, and each further cache line costs a miss.
     public final class InstanceRecord {
-        public let id: InstanceId
         public internal(set) var condition: InstanceCondition
         public internal(set) var goal: InstanceGoal = .running
-        public internal(set) var agent: String?
-        public internal(set) var host = ""
-        public internal(set) var incarnation = 1
-        public internal(set) var stagedAt: Double
-        public internal(set) var runningSince: Double?
-        public internal(set) var health: HealthTracker?
         public internal(set) var healthy: Bool?
-        /// Reported as waiting for an agent since its last launch.
-        public internal(set) var unplaceableReason: String?
         /// Killed by its health checks: the relaunch counts as a failure for the back-off.
         var killedForHealth = false
+        public internal(set) var incarnation = 1
         /// Its place in the scheduler's slots, which drivers hand back with their reports; -1 once forgotten.
         var slot = -1
-        /// The counter that ends its id (`web.000f` is 15), its place in its run spec's `InstanceList`.
-        let number: Int
         /// The version it was launched with.
         let definition: SpecVersion
+        /// Its run spec's counts and machine.
+        let state: SpecState
+        public let id: InstanceId
+        public internal(set) var stagedAt: Double
+        public internal(set) var host = ""
+        public internal(set) var runningSince: Double?
+        public internal(set) var health: HealthTracker?
+        public internal(set) var agent: String?
+        /// Reported as waiting for an agent since its last launch.
+        public internal(set) var unplaceableReason: String?
+        /// The counter that ends its id (`web.000f` is 15), its place in its run spec's `InstanceList`.
+        let number: Int
         /// Its run spec and version, read from its definition rather than kept twice: a smaller record is one
         /// cache line less to fetch per event once the fleet outgrows the caches.
         public var specId: PathId { definition.specId }
         public var version: String { definition.version }
-        /// Its run spec's counts and machine.
-        let state: SpecState
 
         init(id: InstanceId, number: Int, definition: SpecVersion, state: SpecState, condition: InstanceCondition, stagedAt: Double) {
             self.id = id
