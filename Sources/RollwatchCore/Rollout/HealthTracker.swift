@@ -64,12 +64,36 @@ public enum ProbeResult: Sendable, Hashable {
 }
 
 /// Marathon's `Health` record of one check for one instance (§7.1).
+///
+/// The times are kept as plain numbers, with minus infinity for "never", and read as optionals: 48 bytes
+/// rather than 72, which keeps a tracked instance's record a cache line shorter.
 public struct HealthRecord: Sendable, Hashable {
     public var consecutiveFailures = 0
-    public var firstSuccess: Double?
-    public var lastSuccess: Double?
-    public var lastFailure: Double?
+    private var firstSuccessTime = -Double.infinity
+    private var lastSuccessTime = -Double.infinity
+    private var lastFailureTime = -Double.infinity
     public var lastFailureCause: String?
+
+    public init() {}
+
+    public var firstSuccess: Double? {
+        get { Self.time(firstSuccessTime) }
+        set { firstSuccessTime = newValue ?? -.infinity }
+    }
+
+    public var lastSuccess: Double? {
+        get { Self.time(lastSuccessTime) }
+        set { lastSuccessTime = newValue ?? -.infinity }
+    }
+
+    public var lastFailure: Double? {
+        get { Self.time(lastFailureTime) }
+        set { lastFailureTime = newValue ?? -.infinity }
+    }
+
+    private static func time(_ stored: Double) -> Double? {
+        stored == -.infinity ? nil : stored
+    }
 
     /// `lastSuccess exists && (no lastFailure || lastSuccess > lastFailure)`.
     public var alive: Bool {
@@ -92,10 +116,6 @@ public enum HealthEffect: Sendable, Hashable {
     case kill(reason: String)
 }
 
-/// The health of one instance under its checks, with Marathon's rules (§4.2): failures before the first success
-/// are ignored during the grace period; a Marathon-level check kills on the failure that arrives when
-/// `maxConsecutiveFailures` are already counted (the 4th with the default 3), a Mesos-level one when the count
-/// reaches it; 0 never kills.
 /// The health records of an instance's checks, one per check (nil until it answers). The first is kept inline,
 /// in the tracker itself, so that the common instance with one check has no array of its own to allocate, find
 /// in memory, and check for uniqueness on every probe: at 100,000 instances those misses were a good part of a
@@ -127,6 +147,10 @@ public struct HealthRecords: Sendable, Hashable, RandomAccessCollection, Mutable
     }
 }
 
+/// The health of one instance under its checks, with Marathon's rules (§4.2): failures before the first success
+/// are ignored during the grace period; a Marathon-level check kills on the failure that arrives when
+/// `maxConsecutiveFailures` are already counted (the 4th with the default 3), a Mesos-level one when the count
+/// reaches it; 0 never kills.
 public struct HealthTracker: Sendable, Hashable {
     public let checks: [HealthCheckTiming]
     /// When the instance started running, the start of its grace period.
