@@ -177,9 +177,8 @@ if sizes.count == 2 {
     print(Series(instances: sizes[0], agents: sizes[1], repetitions: repetitions, strategy: strategy).report() + " (\(strategy.summary))")
     exit(0)
 }
-// Each upgrade runs in a fresh process of this benchmark, as a user's deployment would: in one process, the
-// allocator's state after a 100,000-instance upgrade (its memory freed in scattered pieces) slowed every later
-// upgrade of either size by about 40 %. The sizes run in pairs, small runs right before a large one, so that both
+// Each upgrade runs in a fresh process of this benchmark, as a user's deployment would, so that none inherits
+// the heap an earlier one left behind and each reports its own peak memory. The sizes run in pairs, small runs right before a large one, so that both
 // sides of each ratio meet the same load on this shared machine; the ratio judged is the median of the pairs'
 // ratios. The small side of a pair is the mean of `smallPerPair` upgrades: a single 0.1 s run is moved by ±20 %
 // by the machine's noise, which a ratio would double.
