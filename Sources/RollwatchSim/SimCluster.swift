@@ -95,7 +95,7 @@ public final class SimCluster: InstanceDriver {
         case running(SimInstance)
         case crash(SimInstance)
         /// Check and probe numbers in 4 bytes each (2^31 probes are 68 years at one a second), which keeps a
-        /// wake in 16 bytes: the slots of pending wakes take half the cache they would otherwise.
+        /// wake in 16 bytes rather than 24: the slots of pending wakes take two thirds of the cache.
         case probe(SimInstance, check: Int32, probe: Int32)
         case readiness(SimInstance)
         case killed(SimInstance, keepReservation: Bool)

@@ -7,9 +7,9 @@ import RollwatchSim
 // simulated agents and of 100,000 on 1,000, at full speed, printing the upgrade's wall time (from the deploy to the
 // last instance replaced; setting up the steady fleet before it is shown apart), events per second and peak
 // memory, against the targets: 100,000 instances in ≤ 2 s and ≤ 300 MB; 10× the instances in ≤ 12× the time.
-// Run it with: swift run -c release rollwatch-bench   (or `rollwatch-bench [--runs=N] [--strategy=SPEC] INSTANCES AGENTS`
-// for one size under any strategy;
-// each size runs 5 times by default and the median is judged; by default every upgrade runs in a fresh process). The dashboard's budgets: `rollwatch-bench render`
+// Run it with: swift run -c release rollwatch-bench   (5 pairs by default, `--runs=N` for N; every upgrade in a
+// fresh process), or `rollwatch-bench [--runs=N] [--strategy=SPEC] INSTANCES AGENTS` for one size under any
+// strategy, in this process, the median of N runs judged. The dashboard's budgets: `rollwatch-bench render`
 // (a 200x60 frame of 10,000 instances) and `rollwatch-bench idle` (CPU of an idle dashboard over 20 s; needs the
 // release `rollwatch` beside it: swift build -c release), or `rollwatch-bench dashboard` for both.
 // `rollwatch-bench strategies`: every strategy at 10,000 instances, each within 4× Marathon's time.
@@ -178,9 +178,9 @@ if sizes.count == 2 {
     exit(0)
 }
 // Each upgrade runs in a fresh process of this benchmark, as a user's deployment would, so that none inherits
-// the heap an earlier one left behind and each reports its own peak memory. The sizes run in pairs, small runs right before a large one, so that both
-// sides of each ratio meet the same load on this shared machine; the ratio judged is the median of the pairs'
-// ratios. The small side of a pair is the mean of `smallPerPair` upgrades: a single 0.1 s run is moved by ±20 %
+// the heap an earlier one left behind and each reports its own peak memory. The sizes run in pairs, small runs
+// right before a large one, so that both sides of each ratio meet the same load on this shared machine; the
+// ratio judged is the median of the pairs' ratios. The small side of a pair is the mean of `smallPerPair` upgrades: a single 0.1 s run is moved by ±20 %
 // by the machine's noise, which a ratio would double.
 let smallPerPair = 3
 var smallRuns: [Measurement] = []
