@@ -37,7 +37,7 @@ final class LocalInbox: Sendable {
     enum Arrival: Sendable {
         /// A process ended; `observedAt` tells an end that came before a kill from one that the kill caused.
         case exited(InstanceId, incarnation: Int, ProcessExit, observedAt: ContinuousClock.Instant)
-        case probed(InstanceId, incarnation: Int, check: Int, probe: Int, ProbeVerdict)
+        case probed(InstanceId, incarnation: Int, check: Int, probe: Int, ProbeResult)
         case readiness(InstanceId, incarnation: Int, ready: Bool)
     }
 
@@ -454,23 +454,23 @@ public final class LocalDriver: InstanceDriver {
 
     /// What a health check says of an instance now (this blocks for at most the check's timeout).
     public static func verdict(of check: HealthCheck, host: String, port: Int?, environment: [String: String], sandbox: String,
-                               reaper: Reaper? = nil) -> ProbeVerdict {
+                               reaper: Reaper? = nil) -> ProbeResult {
         let timeout = max(0.05, check.timeoutSeconds)
         switch check.protocol {
         case .command:
             let failure = Probes.command(check.command ?? "", environment: environment, directory: sandbox, timeout: timeout, reaper: reaper)
-            return failure.map(ProbeVerdict.unhealthy) ?? .healthy
+            return failure.map { .unhealthy(cause: $0) } ?? .healthy
         case .http, .mesosHTTP:
-            guard let port else { return .unhealthy("the check's port index names no port of the instance") }
+            guard let port else { return .unhealthy(cause: "the check's port index names no port of the instance") }
             return Probes.healthResult(Probes.httpGet(host: host, port: port, path: check.path ?? "/", timeout: timeout),
                                        ignoreHttp1xx: check.ignoreHttp1xx)
         case .https, .mesosHTTPS:
-            guard let port else { return .unhealthy("the check's port index names no port of the instance") }
+            guard let port else { return .unhealthy(cause: "the check's port index names no port of the instance") }
             return Probes.healthResult(Probes.httpsGet(host: host, port: port, path: check.path ?? "/", timeout: timeout),
                                        ignoreHttp1xx: check.ignoreHttp1xx)
         case .tcp, .mesosTCP:
-            guard let port else { return .unhealthy("the check's port index names no port of the instance") }
-            return Probes.tcpConnect(host: host, port: port, timeout: timeout).map(ProbeVerdict.unhealthy) ?? .healthy
+            guard let port else { return .unhealthy(cause: "the check's port index names no port of the instance") }
+            return Probes.tcpConnect(host: host, port: port, timeout: timeout).map { .unhealthy(cause: $0) } ?? .healthy
         }
     }
 
@@ -514,14 +514,8 @@ public final class LocalDriver: InstanceDriver {
                 let condition: InstanceCondition = killed ? .killed : exit == .exited(code: 0) ? .finished : .failed
                 let message = killed ? "stopped: it \(exit)" : "it \(exit)" + stderrTail(process)
                 report(.condition(condition, message: message), process, at: now)
-            case .probed(let id, let incarnation, let check, let probe, let verdict):
+            case .probed(let id, let incarnation, let check, let probe, let result):
                 guard let process = current(id, incarnation), !process.killing else { continue }
-                let result: ProbeResult
-                switch verdict {
-                case .healthy: result = .healthy
-                case .unhealthy(let cause): result = .unhealthy(cause: cause)
-                case .ignored: result = .ignored
-                }
                 report(.probe(check: check, result: result), process, at: now)
                 if let health = process.health, health.checks.indices.contains(check) {
                     let next = health.checks[check].probeTime(runningSince: health.runningSince, probe: probe + 1)

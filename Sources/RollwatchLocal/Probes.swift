@@ -1,5 +1,6 @@
 import CLocalProcess
 import Foundation
+import RollwatchCore
 
 /// The checks the local driver runs against real processes: an HTTP GET, a TCP connect, a shell command. Each
 /// blocks its caller for at most its timeout; the driver runs them off the scheduler's thread.
@@ -74,12 +75,12 @@ public enum Probes {
 
     /// Marathon's reading of an HTTP health check's answer: 200–399 healthy, 1xx ignored with `ignoreHttp1xx`,
     /// anything else unhealthy with the reason.
-    public static func healthResult(_ answer: HTTPAnswer, ignoreHttp1xx: Bool) -> ProbeVerdict {
+    public static func healthResult(_ answer: HTTPAnswer, ignoreHttp1xx: Bool) -> ProbeResult {
         switch answer {
         case .status(let code) where (200...399).contains(code): return .healthy
         case .status(let code) where ignoreHttp1xx && (100...199).contains(code): return .ignored
-        case .status(let code): return .unhealthy("HTTP \(code)")
-        case .failed(let reason): return .unhealthy(reason)
+        case .status(let code): return .unhealthy(cause: "HTTP \(code)")
+        case .failed(let reason): return .unhealthy(cause: reason)
         }
     }
 
@@ -212,9 +213,3 @@ public enum Probes {
     }
 }
 
-/// A health probe's verdict before it becomes a `ProbeResult`.
-public enum ProbeVerdict: Sendable, Hashable {
-    case healthy
-    case unhealthy(String)
-    case ignored
-}

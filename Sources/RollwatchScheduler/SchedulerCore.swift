@@ -913,7 +913,7 @@ public final class SchedulerCore: DriverSink {
     /// The record a driver's report or a timer is about: by its slot when the slot still holds it, else by id.
     private func record(_ id: InstanceId, slot: Int) -> InstanceRecord? {
         if slots.indices.contains(slot), let record = slots[slot], record.id == id { return record }
-        for state in states.values where id.value.hasPrefix(state.instanceIdPrefix) {
+        for state in states.values {
             if let record = record(id, in: state) { return record }
         }
         return nil

@@ -167,18 +167,18 @@ import Testing
         let sandbox = NSTemporaryDirectory()
         let closed = HealthCheck(protocol: .tcp, port: 31_299, timeoutSeconds: 0.5)
         #expect(LocalDriver.verdict(of: closed, host: "127.0.0.1", port: 31_299, environment: [:], sandbox: sandbox)
-                == .unhealthy("connection to 127.0.0.1:31299 failed: Connection refused"))
+                == .unhealthy(cause: "connection to 127.0.0.1:31299 failed: Connection refused"))
         let command = HealthCheck(protocol: .command, command: "exit 3", timeoutSeconds: 2)
         #expect(LocalDriver.verdict(of: command, host: "127.0.0.1", port: nil, environment: [:], sandbox: sandbox)
-                == .unhealthy("the command exited with status 3"))
+                == .unhealthy(cause: "the command exited with status 3"))
         let slow = HealthCheck(protocol: .command, command: "sleep 5", timeoutSeconds: 0.3)
         #expect(LocalDriver.verdict(of: slow, host: "127.0.0.1", port: nil, environment: [:], sandbox: sandbox)
-                == .unhealthy("timed out after 0.3 s"))
+                == .unhealthy(cause: "timed out after 0.3 s"))
         #expect(Probes.healthResult(.status(204), ignoreHttp1xx: false) == .healthy)
         #expect(Probes.healthResult(.status(399), ignoreHttp1xx: false) == .healthy)
-        #expect(Probes.healthResult(.status(404), ignoreHttp1xx: false) == .unhealthy("HTTP 404"))
+        #expect(Probes.healthResult(.status(404), ignoreHttp1xx: false) == .unhealthy(cause: "HTTP 404"))
         #expect(Probes.healthResult(.status(101), ignoreHttp1xx: true) == .ignored)
-        #expect(Probes.healthResult(.status(101), ignoreHttp1xx: false) == .unhealthy("HTTP 101"))
+        #expect(Probes.healthResult(.status(101), ignoreHttp1xx: false) == .unhealthy(cause: "HTTP 101"))
     }
 
     @Test func httpAndHttpsChecksGetRealAnswers() throws {
@@ -217,7 +217,7 @@ import Testing
         }
         #expect(answers.0 == .status(200), "HTTPS without verifying the self-signed certificate")
         #expect(answers.1 == .status(503))
-        #expect(Probes.healthResult(answers.1, ignoreHttp1xx: false) == .unhealthy("HTTP 503"))
+        #expect(Probes.healthResult(answers.1, ignoreHttp1xx: false) == .unhealthy(cause: "HTTP 503"))
         if case .failed(let reason) = Probes.httpGet(host: "127.0.0.1", port: 31_293, path: "/", timeout: 1) {
             #expect(reason == "connection to 127.0.0.1:31293 failed: Connection refused")
         } else {

@@ -105,7 +105,7 @@ import Testing
             let roll = random.next() % 10
             if roll < 5 {
                 let offsets: [Double] = [0, 0.001, 0.0625, 0.25, 1, 2.5, 5, 63.99, 64, 120, -1]
-                let time = (clock + offsets[Int(random.next() % UInt64(offsets.count))] * Double(random.next() % 3 + 1) / 2)
+                let time = clock + offsets[Int(random.next() % UInt64(offsets.count))] * Double(random.next() % 3 + 1) / 2
                 if random.next() % 4 == 0 {
                     let number = Int(random.next() % 2 == 0 ? random.next() % 100 : (1 << 24) + random.next() % 100)
                     queue.push(number: number, at: time)

@@ -74,8 +74,6 @@ public struct HealthRecord: Sendable, Hashable {
     private var lastFailureTime = -Double.infinity
     public var lastFailureCause: String?
 
-    public init() {}
-
     public var firstSuccess: Double? {
         get { Self.time(firstSuccessTime) }
         set { firstSuccessTime = newValue ?? -.infinity }
