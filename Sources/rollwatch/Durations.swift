@@ -17,11 +17,7 @@ struct DurationArgument: ExpressibleByArgument, Sendable {
     static var defaultCompletionKind: CompletionKind { .default }
 
     /// `1h`, `90s`: how `--help` shows a default.
-    var defaultValueDescription: String {
-        if seconds >= 3_600 && seconds.truncatingRemainder(dividingBy: 3_600) == 0 { return "\(Int(seconds / 3_600))h" }
-        if seconds >= 60 && seconds.truncatingRemainder(dividingBy: 60) == 0 { return "\(Int(seconds / 60))m" }
-        return seconds == seconds.rounded() ? "\(Int(seconds))s" : "\(seconds)s"
-    }
+    var defaultValueDescription: String { DurationText.text(seconds) }
 }
 
 /// How fast simulated time runs: a factor of wall time (1 to 1000), or `max`, as fast as the machine goes.

@@ -11,20 +11,10 @@ public enum CanaryStep: Sendable, Hashable, CustomStringConvertible {
     public var description: String {
         switch self {
         case .setWeight(let weight): return "setWeight \(weight)"
-        case .pause(let seconds?): return "pause \(Self.duration(seconds))"
+        case .pause(let seconds?): return "pause \(DurationText.text(seconds))"
         case .pause(nil): return "pause"
-        case .gate(let seconds): return "gate \(Self.duration(seconds))"
+        case .gate(let seconds): return "gate \(DurationText.text(seconds))"
         }
-    }
-
-    /// `30s`, `90m`, `2h`, `0.5s`: a duration as a spec can write it back.
-    static func duration(_ seconds: Double) -> String {
-        guard seconds.isFinite, seconds < 1e12 else { return "forever" }
-        guard seconds == seconds.rounded() else { return "\(seconds)s" }
-        let whole = Int(seconds)
-        if whole >= 3600 && whole % 3600 == 0 { return "\(whole / 3600)h" }
-        if whole >= 60 && whole % 60 == 0 { return "\(whole / 60)m" }
-        return "\(whole)s"
     }
 
     /// The instances a weight puts on the new version: Argo's basic canary rounds to the nearest whole

@@ -8,6 +8,17 @@ public enum DurationText {
         guard let value = Double(text.dropLast(unit?.suffix.count ?? 0)), value >= 0, value.isFinite else { return nil }
         return value * (unit?.factor ?? 1)
     }
+
+    /// `30s`, `90m`, `2h`, `0.5s`: seconds written back the way `seconds(_:)` reads them, in the largest whole
+    /// unit; `forever` for an infinite length.
+    public static func text(_ seconds: Double) -> String {
+        guard seconds.isFinite, seconds < 1e12 else { return "forever" }
+        guard seconds == seconds.rounded() else { return "\(seconds)s" }
+        let whole = Int(seconds)
+        if whole >= 3600 && whole % 3600 == 0 { return "\(whole / 3600)h" }
+        if whole >= 60 && whole % 60 == 0 { return "\(whole / 60)m" }
+        return "\(whole)s"
+    }
 }
 
 extension Duration {
