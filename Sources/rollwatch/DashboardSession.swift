@@ -77,15 +77,13 @@ final class DashboardFeed: Sendable {
         }
     }
 
-    /// Brings the model's clock to `time`, forgetting instances that ended long enough before it; true when
-    /// something was forgotten.
-    func advanceClock(to time: Double) -> Bool {
+    /// Brings the model's clock to `time`, forgetting instances that ended long enough before it.
+    func advanceClock(to time: Double) {
         state.withLock { state in
             let before = state.model.entries.count
             state.model.apply([], time: time)
             state.model.forgetTerminal(olderThan: Self.endedInstancesKeptFor)
             if state.model.entries.count != before { state.revision += 1 }
-            return state.model.entries.count != before
         }
     }
 
@@ -238,7 +236,7 @@ struct DashboardSession {
             // The clock on screen moves by whole seconds: a frame when it does, none in between.
             let clock = feed.clock(at: .now)
             if Int(clock) != Int(loop.model.clock) {
-                _ = feed.advanceClock(to: clock)
+                feed.advanceClock(to: clock)
                 dirty = true
             }
             if feed.revision != loop.revision || dirty {

@@ -117,10 +117,9 @@ enum SimulationEnding: Equatable {
     case awaitingPromotion
 }
 
-/// Runs the deployment in progress until it ends, stalls, times out or is interrupted, handing each batch of
-/// events to `output`. With pacing, simulated time follows the wall clock at the chosen speed.
-/// Runs a deployment to its end on the simulated clock, printing events through `output`. A deployment that
-/// waits to be promoted is promoted at once with `promote`, else the run ends there.
+/// Runs the deployment in progress on the simulated clock until it ends, stalls, times out or is interrupted,
+/// handing each batch of events to `output`. With pacing, simulated time follows the wall clock at the chosen
+/// speed. A deployment that waits to be promoted is promoted at once with `promote`, else the run ends there.
 func simulate(_ core: SchedulerCore, timeout: Double, pacing: Pacing?, promote: Bool = false,
               output: ([RolloutEvent]) -> Void) -> SimulationEnding {
     output(core.takeEvents())

@@ -103,13 +103,6 @@ public protocol InstanceDriver: AnyObject {
     func shutdown()
 }
 
-extension DriverSink {
-    /// A report for a launch without a slot.
-    public func report(_ report: DriverReport, instance: InstanceId, incarnation: Int, at time: Double) {
-        self.report(report, instance: instance, incarnation: incarnation, slot: -1, at: time)
-    }
-}
-
 extension InstanceDriver {
     public func poll(now: Double) {}
     public func shutdown() {}

@@ -1,6 +1,6 @@
 /// The strategies a deployment can use, by name, and the syntax that chooses one: `--strategy SPEC` on the
 /// command line or the `ROLLWATCH_STRATEGY` label of a run spec. A new strategy is one file (its
-/// `RolloutStrategy` and `RestartProcess`) and one line in `makers`.
+/// `RolloutStrategy` and `RestartProcess`) and one entry in `makers`, with a parser here for its parameters.
 public enum StrategyRegistry {
     /// A spec that cannot be used: what is wrong, with the syntax.
     public struct SpecError: Error, Sendable, Hashable, CustomStringConvertible {
