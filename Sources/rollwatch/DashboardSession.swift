@@ -437,7 +437,7 @@ struct DashboardSession {
     /// strategy the first run spec gets.
     static func strategyText(_ specs: [RunSpec], _ chosen: any RolloutStrategy) -> String {
         guard let first = specs.first else { return chosen.summary }
-        let used = (chosen as? SelectedStrategy)?.strategy(for: first) ?? chosen
+        let used = chosen.strategy(for: first)
         guard used is MarathonStrategy else { return used.summary }
         let strategy = first.upgradeStrategy
         return "rolling \(capacityShare(strategy.minimumHealthCapacity)) / \(capacityShare(strategy.maximumOverCapacity))"

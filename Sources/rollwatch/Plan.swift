@@ -161,7 +161,7 @@ final class Prediction {
     /// The strategy that restarts a run spec, by its summary.
     private func strategySummary(_ id: PathId) -> String {
         guard let spec = after[id] else { return setup.core.strategy.summary }
-        return ((setup.core.strategy as? SelectedStrategy)?.strategy(for: spec) ?? setup.core.strategy).summary
+        return setup.core.strategy.strategy(for: spec).summary
     }
 
     /// The restarts in the order the plan starts them.

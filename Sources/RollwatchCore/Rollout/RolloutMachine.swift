@@ -11,11 +11,17 @@ public protocol RolloutStrategy: Sendable {
     /// The restart process of a rollback to the definitions from before a deployment (an abort with roll back,
     /// or a missed deadline with `--auto-rollback`): by default the same as a restart; a canary skips its steps.
     func makeRollback(for spec: RunSpec, version: String, current: [InstanceSnapshot]) -> any RestartProcess
+    /// The strategy that restarts `spec`: itself, unless it chooses per run spec (`SelectedStrategy`).
+    func strategy(for spec: RunSpec) -> any RolloutStrategy
 }
 
 extension RolloutStrategy {
     public func makeRollback(for spec: RunSpec, version: String, current: [InstanceSnapshot]) -> any RestartProcess {
         makeRestart(for: spec, version: version, current: current)
+    }
+
+    public func strategy(for spec: RunSpec) -> any RolloutStrategy {
+        self
     }
 }
 
