@@ -67,46 +67,54 @@ public enum StrategyRegistry {
         String(text.drop { $0 == " " }.reversed().drop { $0 == " " }.reversed())
     }
 
+    /// Refuses a parameter `strategy` does not know, naming those it does.
+    private static func onlyKnown(_ known: [String], in parameters: [String: String], of strategy: String) throws(SpecError) {
+        if let unknown = parameters.keys.sorted().first(where: { !known.contains($0) }) {
+            throw SpecError(message: "\(strategy): unknown parameter \(unknown) (known: \(known.joined(separator: ", ")))")
+        }
+    }
+
+    /// A whole number of seconds from 0 to a day.
+    private static func wholeSeconds(_ text: String, field: String, strategy: String) throws(SpecError) -> Double {
+        guard let seconds = Int(text), (0...86_400).contains(seconds) else {
+            throw SpecError(message: "\(strategy): \(field): \"\(text)\" is not a whole number of seconds, 0 or more")
+        }
+        return Double(seconds)
+    }
+
+    /// Kubernetes' checks of a rolling update's limits, worded as its API server words them.
+    private static func checkRollingLimits(maxSurge: InstanceAmount, maxUnavailable: InstanceAmount, strategy: String) throws(SpecError) {
+        if case .percent(let percent) = maxUnavailable, percent > 100 {
+            throw SpecError(message: "\(strategy): maxUnavailable: Invalid value: \"\(percent)%\": must not be greater than 100%")
+        }
+        if maxSurge.isZero && maxUnavailable.isZero {
+            throw SpecError(message: "\(strategy): maxUnavailable: Invalid value: \(maxUnavailable): may not be 0 when `maxSurge` is 0")
+        }
+    }
+
     private static func noParameters(_ name: String, _ parameters: [String: String]) throws(SpecError) {
         if let key = parameters.keys.sorted().first { throw SpecError(message: "\(name) takes no parameters, got \(key)") }
     }
 
     /// Kubernetes' parameters, checked as its API server checks them.
     private static func kubernetes(_ parameters: [String: String]) throws(SpecError) -> any RolloutStrategy {
-        let known = ["maxSurge", "maxUnavailable", "minReadySeconds"]
-        if let unknown = parameters.keys.sorted().first(where: { !known.contains($0) }) {
-            throw SpecError(message: "kubernetes: unknown parameter \(unknown) (known: \(known.joined(separator: ", ")))")
-        }
+        try onlyKnown(["maxSurge", "maxUnavailable", "minReadySeconds"], in: parameters, of: "kubernetes")
         var strategy = KubernetesStrategy()
         if let text = parameters["maxSurge"] { strategy.maxSurge = try amount(text, field: "maxSurge") }
         if let text = parameters["maxUnavailable"] { strategy.maxUnavailable = try amount(text, field: "maxUnavailable") }
         if let text = parameters["minReadySeconds"] {
-            guard let seconds = Int(text), (0...86_400).contains(seconds) else {
-                throw SpecError(message: "kubernetes: minReadySeconds: \"\(text)\" is not a whole number of seconds, 0 or more")
-            }
-            strategy.minReadySeconds = Double(seconds)
+            strategy.minReadySeconds = try wholeSeconds(text, field: "minReadySeconds", strategy: "kubernetes")
         }
-        if case .percent(let percent) = strategy.maxUnavailable, percent > 100 {
-            throw SpecError(message: "kubernetes: maxUnavailable: Invalid value: \"\(percent)%\": must not be greater than 100%")
-        }
-        if strategy.maxSurge.isZero && strategy.maxUnavailable.isZero {
-            throw SpecError(message: "kubernetes: maxUnavailable: Invalid value: \(strategy.maxUnavailable): may not be 0 when `maxSurge` is 0")
-        }
+        try checkRollingLimits(maxSurge: strategy.maxSurge, maxUnavailable: strategy.maxUnavailable, strategy: "kubernetes")
         return strategy
     }
 
     /// Blue-green's parameters: the delay before the old set stops, and whether the switch waits for a promotion.
     private static func blueGreen(_ parameters: [String: String]) throws(SpecError) -> any RolloutStrategy {
-        let known = ["scaleDownDelaySeconds", "autoPromotion"]
-        if let unknown = parameters.keys.sorted().first(where: { !known.contains($0) }) {
-            throw SpecError(message: "blue-green: unknown parameter \(unknown) (known: \(known.joined(separator: ", ")))")
-        }
+        try onlyKnown(["scaleDownDelaySeconds", "autoPromotion"], in: parameters, of: "blue-green")
         var strategy = BlueGreenStrategy()
         if let text = parameters["scaleDownDelaySeconds"] {
-            guard let seconds = Int(text), (0...86_400).contains(seconds) else {
-                throw SpecError(message: "blue-green: scaleDownDelaySeconds: \"\(text)\" is not a whole number of seconds, 0 or more")
-            }
-            strategy.scaleDownDelaySeconds = Double(seconds)
+            strategy.scaleDownDelaySeconds = try wholeSeconds(text, field: "scaleDownDelaySeconds", strategy: "blue-green")
         }
         if let text = parameters["autoPromotion"] {
             guard let enabled = Bool(text) else { throw SpecError(message: "blue-green: autoPromotion: \"\(text)\" is neither true nor false") }
@@ -118,10 +126,7 @@ public enum StrategyRegistry {
     /// A canary's steps and limits. `steps` lists weights (`10` or `10%`), `pause` (until promoted),
     /// `pause:DUR` and `gate:DUR`; `pause=` and `gate=` put a pause or a gate after every weight below 100.
     private static func canary(_ parameters: [String: String]) throws(SpecError) -> any RolloutStrategy {
-        let known = ["steps", "pause", "gate", "maxSurge", "maxUnavailable"]
-        if let unknown = parameters.keys.sorted().first(where: { !known.contains($0) }) {
-            throw SpecError(message: "canary: unknown parameter \(unknown) (known: \(known.joined(separator: ", ")))")
-        }
+        try onlyKnown(["steps", "pause", "gate", "maxSurge", "maxUnavailable"], in: parameters, of: "canary")
         var steps: [CanaryStep] = []
         if let text = parameters["steps"] {
             for item in text.split(separator: ",", omittingEmptySubsequences: false).map({ trimmed(String($0)) }) {
@@ -159,12 +164,7 @@ public enum StrategyRegistry {
         var strategy = CanaryStrategy(steps: steps)
         if let text = parameters["maxSurge"] { strategy.maxSurge = try amount(text, field: "maxSurge", strategy: "canary") }
         if let text = parameters["maxUnavailable"] { strategy.maxUnavailable = try amount(text, field: "maxUnavailable", strategy: "canary") }
-        if case .percent(let percent) = strategy.maxUnavailable, percent > 100 {
-            throw SpecError(message: "canary: maxUnavailable: Invalid value: \"\(percent)%\": must not be greater than 100%")
-        }
-        if strategy.maxSurge.isZero && strategy.maxUnavailable.isZero {
-            throw SpecError(message: "canary: maxUnavailable: Invalid value: \(strategy.maxUnavailable): may not be 0 when `maxSurge` is 0")
-        }
+        try checkRollingLimits(maxSurge: strategy.maxSurge, maxUnavailable: strategy.maxUnavailable, strategy: "canary")
         return strategy
     }
 
