@@ -204,7 +204,7 @@ public final class LocalDriver: InstanceDriver {
             let pid = try LocalProcess.spawn(arguments.command, searchPath: arguments.searchPath, environment: instance.environment,
                                              directory: sandbox, standardOutput: sandbox + "/stdout", standardError: sandbox + "/stderr")
             instance.pid = pid
-            reaper?.add(pid, graceSeconds: app.taskKillGracePeriodSeconds ?? options.killGraceSeconds)
+            reaper?.add(pid, graceSeconds: killGrace(of: instance))
             let inbox = self.inbox
             let incarnation = request.incarnation
             monitor.watch(pid) { exit in inbox.add(.exited(id, incarnation: incarnation, exit, observedAt: .now)) }
@@ -291,8 +291,8 @@ public final class LocalDriver: InstanceDriver {
         var environment = ProcessInfo.processInfo.environment.filter { key, _ in
             !key.hasPrefix("PORT") && !key.hasPrefix("MESOS_") && !key.hasPrefix("MARATHON_") && key != "HOST"
         }
-        let names: [String?] = app.usesHostNetworking ? app.portDefinitions.map(\.name) : (app.container?.portMappings ?? []).map(\.name)
-        let requested: [Int] = app.usesHostNetworking ? app.portDefinitions.map(\.port) : (app.container?.portMappings ?? []).map(\.containerPort)
+        let names = app.portNames
+        let requested = app.requestedPorts
         for (index, port) in instance.ports.enumerated() {
             environment["PORT\(index)"] = String(port)
             // Marathon's `PORT_8080` for a requested port (the host port itself for a dynamic one).
@@ -355,9 +355,13 @@ public final class LocalDriver: InstanceDriver {
         guard !process.killing else { return }
         process.killSentAt = .now
         LocalProcess.signalGroup(pid, SIGTERM)
-        var grace = options.killGraceSeconds
-        if case .app(let app) = process.definition.spec, let own = app.taskKillGracePeriodSeconds { grace = own }
-        schedule(.escalateKill(instance, incarnation: process.incarnation), at: now + grace)
+        schedule(.escalateKill(instance, incarnation: process.incarnation), at: now + killGrace(of: process))
+    }
+
+    /// How long an instance gets between SIGTERM and SIGKILL: its app's own grace period, else the driver's.
+    private func killGrace(of process: Running) -> Double {
+        guard case .app(let app) = process.definition.spec else { return options.killGraceSeconds }
+        return app.taskKillGracePeriodSeconds ?? options.killGraceSeconds
     }
 
     /// Stops every instance: SIGTERM to each group, SIGKILL to what is left after the longest grace period among
@@ -372,7 +376,7 @@ public final class LocalDriver: InstanceDriver {
         for process in running.values {
             guard let pid = process.pid, !process.ended else { continue }
             left[pid] = process
-            if case .app(let app) = process.definition.spec, let own = app.taskKillGracePeriodSeconds { grace = max(grace, own) }
+            grace = max(grace, killGrace(of: process))
             LocalProcess.signalGroup(pid, SIGTERM)
         }
         /// Reaps the processes whose end the monitor has seen, after killing what is left of their groups.
@@ -477,8 +481,7 @@ public final class LocalDriver: InstanceDriver {
     /// Runs one readiness request off the scheduler's thread.
     private func runReadiness(_ process: Running, check: ReadinessCheck) {
         guard case .app(let app) = process.definition.spec else { return }
-        let names: [String?] = app.usesHostNetworking ? app.portDefinitions.map(\.name) : (app.container?.portMappings ?? []).map(\.name)
-        let port = names.firstIndex(of: check.portName).flatMap { process.ports.indices.contains($0) ? process.ports[$0] : nil }
+        let port = app.portNames.firstIndex(of: check.portName).flatMap { process.ports.indices.contains($0) ? process.ports[$0] : nil }
         let (id, incarnation, host, inbox) = (process.id, process.incarnation, options.host, inbox)
         probeQueue.async {
             var ready = false

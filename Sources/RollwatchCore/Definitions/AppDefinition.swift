@@ -92,6 +92,17 @@ public struct AppDefinition: Sendable, Hashable {
         networks.allSatisfy { $0.mode == .host }
     }
 
+    /// Each port's name, in order: the port definitions' with host networking, else the port mappings'.
+    public var portNames: [String?] {
+        usesHostNetworking ? portDefinitions.map(\.name) : (container?.portMappings ?? []).map(\.name)
+    }
+
+    /// Each port's number as the definition asks for it: a port definition's `port`, or a mapping's
+    /// `containerPort` (0: any).
+    public var requestedPorts: [Int] {
+        usesHostNetworking ? portDefinitions.map(\.port) : (container?.portMappings ?? []).map(\.containerPort)
+    }
+
     /// How many ports a health check's `portIndex` can address: the port mappings if there are any, else the
     /// port definitions (Marathon's `portIndices`).
     public var portCount: Int {
