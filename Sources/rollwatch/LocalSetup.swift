@@ -113,7 +113,8 @@ final class LocalSetup {
             guard let image = app.image, told.insert("\(app.id) \(image)").inserted else { continue }
             printError("note: images are not pulled here: \(app.id) runs its cmd on this machine instead of \(image)")
         }
-        core.deploy(startDeployment.target, newVersions: startDeployment.versions)
+        let (start, versions) = startDeployment
+        core.deploy(start, newVersions: versions)
         _ = core.takeEvents()
         let finished = loop.run(core, deadline: loop.now + timeout, until: { $0.deployment == nil },
                                 interrupted: { ProcessSignals.received != nil }) { _ in }
