@@ -9,9 +9,10 @@
 ///   and pops walk a few buckets in order instead of sifting through a heap that outgrows the caches;
 /// - a four-way heap for anything later (deadlines, long back-offs).
 ///
-/// Entries are 16 bytes: the time, and the sequence number with a payload. A number below 2^24 is the payload
-/// itself; an item waits in a slab beside the entries and the payload is its slot there, so that moving entries
-/// never touches reference counts (items carry strings).
+/// Entries are 24 bytes: the time, the sequence number and a payload. A number is the payload itself (a driver's
+/// token can then say everything its wake needs, with no table of its own to look in); an item waits in a slab
+/// beside the entries and the payload is its slot there, so that moving entries never touches reference counts
+/// (items carry strings).
 public struct EventQueue<Item> {
     /// What comes out: an item, or a number pushed with `push(number:at:)`.
     public enum Due {
@@ -19,28 +20,21 @@ public struct EventQueue<Item> {
         case number(Int)
     }
 
-    /// When, in what order, and what: the sequence number in the high 39 bits of `order`, then one bit saying
-    /// whether the low 24 bits are a number or a slot of the slab.
+    /// When, in what order, and what: the sequence number in the high 63 bits of `order`, then one bit saying
+    /// whether `payload` is a number or a slot of the slab.
     private struct Entry {
         let time: Double
         let order: UInt64
+        let payload: Int
 
         init(time: Double, sequence: UInt64, payload: Int, isNumber: Bool) {
             self.time = time
-            order = sequence << Self.sequenceShift | (isNumber ? Self.numberFlag : 0)
-                | UInt64(truncatingIfNeeded: payload) & Self.payloadMask
+            order = sequence << 1 | (isNumber ? 1 : 0)
+            self.payload = payload
         }
 
-        static var payloadBits: UInt64 { 24 }
-        static var payloadMask: UInt64 { 1 << payloadBits - 1 }
-        static var numberFlag: UInt64 { 1 << payloadBits }
-        static var sequenceShift: UInt64 { payloadBits + 1 }
-        /// The largest payload: numbers above it, and slab slots beyond it, do not fit.
-        static var largestPayload: Int { Int(payloadMask) }
-
-        var sequence: UInt64 { order >> Self.sequenceShift }
-        var payload: Int { Int(order & Self.payloadMask) }
-        var isNumber: Bool { order & Self.numberFlag != 0 }
+        var sequence: UInt64 { order >> 1 }
+        var isNumber: Bool { order & 1 != 0 }
 
         /// Earlier time first; at the same time, the one added first (the higher bits of `order`).
         func precedes(_ other: Entry) -> Bool {
@@ -100,7 +94,7 @@ public struct EventQueue<Item> {
         push(.item(item), at: time)
     }
 
-    /// Adds a number due at `time`; one below 2^24 costs no slab slot.
+    /// Adds a number due at `time`; it costs no slab slot.
     public mutating func push(number: Int, at time: Double) {
         push(.number(number), at: time)
     }
@@ -134,7 +128,7 @@ public struct EventQueue<Item> {
             return
         }
         let entry: Entry
-        if case .number(let number) = due, (0...Entry.largestPayload).contains(number) {
+        if case .number(let number) = due {
             entry = Entry(time: time, sequence: sequence, payload: number, isNumber: true)
         } else {
             entry = Entry(time: time, sequence: sequence, payload: store(due), isNumber: false)
@@ -152,7 +146,6 @@ public struct EventQueue<Item> {
             slab[free] = due
             return free
         }
-        precondition(slab.count <= Entry.largestPayload, "more than \(Entry.largestPayload) timers waiting at once")
         slab.append(due)
         return slab.count - 1
     }

@@ -57,28 +57,32 @@ public final class SimCluster: InstanceDriver {
         }
     }
 
-    /// One launch of an instance on the simulated cluster. A reference, held by its timers too: a timer finds its
-    /// launch without a lookup by id, and a launch that is over (forgotten, or replaced by a relaunch) is `gone`,
-    /// so its timers do nothing. The fields a timer reads come first, next to the object's header: with 100,000
-    /// instances the object is seldom in the cache when its timer is due, and one line is cheaper than two.
-    private final class SimInstance {
+    /// One launch of an instance on the simulated cluster, kept by value at its place in `launches`. A timer's
+    /// token names the place, and a place is not given to another launch while a timer of its launch waits: a
+    /// launch that is over (forgotten, or replaced by a relaunch) is `gone` until then, so its timers do nothing.
+    /// The fields every timer reads come first: with 100,000 instances the launch is seldom in the cache when its
+    /// timer is due, and one line is cheaper than two.
+    private struct Launch {
         var phase: Phase = .waiting
         let passesChecks: Bool
-        /// `agent`, kept in 4 bytes so that it shares the first line with the fields before and after it.
+        /// Whether the kill under way keeps a resident instance's reservation.
+        var killKeepsReservation = false
+        /// `agent`, kept in 4 bytes.
         private var agentIndex: Int32 = -1
+        /// Its timers not yet due; its place is free again once it is over and this is 0.
+        var pendingWakes: Int32 = 0
+        var standing: Standing = .current
         let incarnation: Int
         /// The scheduler's slot for it, handed back with every report.
         let slot: Int
         let id: InstanceId
         let profile: Profile
-        /// When its health checks started and their timings: the probe schedule.
-        var probes: (since: Double, checks: [HealthCheckTiming])?
-
-        /// The index of the agent it occupies, if any.
-        var agent: Int? {
-            get { agentIndex < 0 ? nil : Int(agentIndex) }
-            set { agentIndex = newValue.map { Int32(clamping: $0) } ?? -1 }
-        }
+        /// When its health checks started (nil before), their timings, and the number of each check's next probe
+        /// (the first check's apart, so that an instance with one check needs no array of its own).
+        var probesSince: Double?
+        var probeChecks: [HealthCheckTiming] = []
+        var firstCheckNextProbe: Int32 = 0
+        var otherChecksNextProbe: [Int32] = []
 
         init(id: InstanceId, incarnation: Int, slot: Int, profile: Profile, passesChecks: Bool) {
             self.id = id
@@ -87,33 +91,70 @@ public final class SimCluster: InstanceDriver {
             self.profile = profile
             self.passesChecks = passesChecks
         }
+
+        /// The index of the agent it occupies, if any.
+        var agent: Int? {
+            get { agentIndex < 0 ? nil : Int(agentIndex) }
+            set { agentIndex = newValue.map { Int32(clamping: $0) } ?? -1 }
+        }
+
+        /// The number of the next probe of health check `check`.
+        func nextProbe(of check: Int) -> Int {
+            check == 0 ? Int(firstCheckNextProbe) : Int(otherChecksNextProbe[check - 1])
+        }
+
+        mutating func setNextProbe(of check: Int, to probe: Int) {
+            if check == 0 {
+                firstCheckNextProbe = Int32(clamping: probe)
+            } else {
+                otherChecksNextProbe[check - 1] = Int32(clamping: probe)
+            }
+        }
     }
 
-    /// What one of the simulator's timers does when it is due, and to which launch.
-    private enum Wake {
-        case starting(SimInstance)
-        case running(SimInstance)
-        case crash(SimInstance)
-        /// Check and probe numbers in 4 bytes each (2^31 probes are 68 years at one a second), which keeps a
-        /// wake in 16 bytes rather than 24: the slots of pending wakes take two thirds of the cache.
-        case probe(SimInstance, check: Int32, probe: Int32)
-        case readiness(SimInstance)
-        case killed(SimInstance, keepReservation: Bool)
+    /// Whether a launch is its instance's current one; over (no longer current; its timers may still come, and
+    /// find it `gone`); or over with its place free for another launch.
+    private enum Standing {
+        case current, over, free
+    }
+
+    /// What one of the simulator's timers does when it is due. The timer's token is the kind in its low 3 bits,
+    /// the health check (for a probe) in the next 20 and the launch's place above them: the token says all, so a
+    /// due timer costs no lookup in a table of timers.
+    private enum Wake: Int {
+        case starting, running, crash, probe, readiness, killed
+
+        static var kindBits: Int { 3 }
+        static var checkBits: Int { 20 }
+        static var placeShift: Int { kindBits + checkBits }
+
+        func token(place: Int, check: Int = 0) -> Int {
+            precondition(check >= 0 && check < 1 << Self.checkBits, "health check \(check) of one instance is past the simulator's \(1 << Self.checkBits)")
+            return place << Self.placeShift | check << Self.kindBits | rawValue
+        }
+
+        /// The kind, place and health check a token names; nil for a token the simulator did not make.
+        static func decode(_ token: Int) -> (wake: Wake, place: Int, check: Int)? {
+            guard token >= 0, let wake = Wake(rawValue: token & (1 << kindBits - 1)) else { return nil }
+            return (wake, token >> placeShift, token >> kindBits & (1 << checkBits - 1))
+        }
     }
 
     private weak var sink: (any DriverSink)?
     private var agents: [AgentState]
-    /// The current launch of each instance by the scheduler's slot for it (the launch request's), so that a call
-    /// about an instance finds it without a lookup by id; launches requested without a slot are kept by id.
-    private var bySlot: [SimInstance?] = []
-    private var unslotted: [InstanceId: SimInstance] = [:]
-    /// Launches waiting for an agent with room, oldest first.
-    private var waiting: [SimInstance] = []
+    /// Every launch the simulator still knows, by place; places of launches that are over are reused, last freed
+    /// first (its line is likeliest to be in the cache).
+    private var launches: [Launch] = []
+    private var freePlaces: [Int] = []
+    /// The place of each instance's current launch by the scheduler's slot for it (the launch request's), -1 for
+    /// none, so that a call about an instance finds it without a lookup by id; launches requested without a slot
+    /// are found by id.
+    private var placeBySlot: [Int32] = []
+    private var unslotted: [InstanceId: Int] = [:]
+    /// The places of launches waiting for an agent with room, oldest first.
+    private var waiting: [Int] = []
     /// The agent holding each resident instance's reservation while it is not running, so it comes back there.
     private var reservedAgents: [InstanceId: Int] = [:]
-    /// Pending timers, indexed by token; a slot is free again once its timer fired.
-    private var wakes: [Wake?] = []
-    private var freeTokens: [Int] = []
     private var cursor = 0
     private var random: SeededGenerator
     /// Profiles by the version they describe; the version is held too, so that its identity is never reused.
@@ -137,125 +178,131 @@ public final class SimCluster: InstanceDriver {
 
     public func launch(_ request: LaunchRequest, now: Double) {
         let profile = profile(of: request)
-        let instance = SimInstance(id: request.instanceId, incarnation: request.incarnation, slot: request.slot, profile: profile,
-                                   passesChecks: decideHealth(profile))
-        remember(instance)
-        if !tryPlace(instance, now: now) {
-            waiting.append(instance)
+        let place = remember(Launch(id: request.instanceId, incarnation: request.incarnation, slot: request.slot, profile: profile,
+                                    passesChecks: decideHealth(profile)))
+        if !tryPlace(place, now: now) {
+            waiting.append(place)
         }
     }
 
     public func adopt(_ request: LaunchRequest, condition: InstanceCondition, healthy: Bool?, now: Double) -> (agent: String, host: String)? {
         let profile = profile(of: request)
-        let instance = SimInstance(id: request.instanceId, incarnation: request.incarnation, slot: request.slot, profile: profile,
-                                   passesChecks: healthy ?? decideHealth(profile))
+        let passesChecks = healthy ?? decideHealth(profile)
         guard let index = chooseAgent(for: profile).agent else { return nil }
-        remember(instance)
-        occupy(index, with: instance)
-        instance.phase = condition == .running ? .running : .staging
+        let place = remember(Launch(id: request.instanceId, incarnation: request.incarnation, slot: request.slot, profile: profile,
+                                    passesChecks: passesChecks))
+        occupy(index, with: place)
+        launches[place].phase = condition == .running ? .running : .staging
         if condition == .running {
-            scheduleCrash(instance, runningAt: now)
+            scheduleCrash(place, runningAt: now)
         } else {
-            schedule(.running(instance), at: now + startup(of: profile))
+            schedule(.running, place: place, at: now + startup(of: profile))
         }
         let agent = agents[index].agent
         return (agent.hostname, agent.hostname)
     }
 
     public func kill(_ instance: InstanceId, slot: Int, keepReservation: Bool, now: Double) {
-        guard let simInstance = current(instance, slot: slot) else { return }
-        switch simInstance.phase {
+        guard let place = current(instance, slot: slot) else { return }
+        switch launches[place].phase {
         case .waiting, .gone:
-            if simInstance.phase == .waiting { waiting.removeAll { $0 === simInstance } }
-            forget(simInstance)
-            if !keepReservation { dropReservation(of: instance, spec: simInstance.profile) }
+            let profile = launches[place].profile
+            forget(place)
+            if !keepReservation { dropReservation(of: instance, spec: profile) }
         case .staging, .running:
-            simInstance.phase = .killing
-            schedule(.killed(simInstance, keepReservation: keepReservation), at: now + Self.killSeconds)
+            launches[place].phase = .killing
+            launches[place].killKeepsReservation = keepReservation
+            schedule(.killed, place: place, at: now + Self.killSeconds)
         case .killing:
             break
         }
     }
 
     public func wake(token: Int, now: Double) {
-        guard wakes.indices.contains(token), let wake = wakes[token].take() else { return }
-        freeTokens.append(token)
+        guard let (wake, place, check) = Wake.decode(token), launches.indices.contains(place),
+              launches[place].pendingWakes > 0 else { return }
+        launches[place].pendingWakes -= 1
+        defer { freeIfOver(place) }
+        let phase = launches[place].phase
         switch wake {
-        case .starting(let instance):
-            guard instance.phase == .staging else { return }
-            report(.condition(.starting, message: message(instance, .starting)), instance, at: now)
-        case .running(let instance):
-            guard instance.phase == .staging else { return }
-            instance.phase = .running
-            report(.condition(.running, message: message(instance, .running)), instance, at: now)
-            scheduleCrash(instance, runningAt: now)
-        case .crash(let instance):
-            guard instance.phase == .running else { return }
-            let crashed = message(instance, .crash)
-            release(instance, keepReservation: true)
-            instance.phase = .gone
-            report(.condition(.failed, message: crashed), instance, at: now)
+        case .starting:
+            guard phase == .staging else { return }
+            report(.condition(.starting, message: message(place, .starting)), place, at: now)
+        case .running:
+            guard phase == .staging else { return }
+            launches[place].phase = .running
+            report(.condition(.running, message: message(place, .running)), place, at: now)
+            scheduleCrash(place, runningAt: now)
+        case .crash:
+            guard phase == .running else { return }
+            let crashed = message(place, .crash)
+            release(place, keepReservation: true)
+            launches[place].phase = .gone
+            report(.condition(.failed, message: crashed), place, at: now)
             placeWaiting(now: now)
-        case .probe(let instance, let checkNumber, let probeNumber):
-            let check = Int(checkNumber), probe = Int(probeNumber)
-            guard instance.phase == .running else { return }
-            if instance.passesChecks {
-                report(.probe(check: check, result: .healthy), instance, at: now)
+        case .probe:
+            guard phase == .running, check < launches[place].probeChecks.count else { return }
+            if launches[place].passesChecks {
+                report(.probe(check: check, result: .healthy), place, at: now)
             } else {
-                report(.probe(check: check, result: .unhealthy(cause: failureCause(instance.profile, check: check))), instance, at: now)
-                scheduleProbe(instance, check: check, probe: probe + 1)
+                report(.probe(check: check, result: .unhealthy(cause: failureCause(launches[place].profile, check: check))), place, at: now)
+                scheduleProbe(place, check: check, probe: launches[place].nextProbe(of: check) + 1)
             }
-        case .readiness(let instance):
-            guard instance.phase == .running, instance.passesChecks else { return }
-            report(.readiness(ready: true), instance, at: now)
-        case .killed(let instance, let keepReservation):
-            guard instance.phase == .killing else { return }
-            let killed = message(instance, .killed)
-            release(instance, keepReservation: keepReservation)
-            forget(instance)
-            report(.condition(.killed, message: killed), instance, at: now)
+        case .readiness:
+            guard phase == .running, launches[place].passesChecks else { return }
+            report(.readiness(ready: true), place, at: now)
+        case .killed:
+            guard phase == .killing else { return }
+            let killed = message(place, .killed)
+            release(place, keepReservation: launches[place].killKeepsReservation)
+            forget(place)
+            report(.condition(.killed, message: killed), place, at: now)
             placeWaiting(now: now)
         }
     }
 
     public func startHealthChecks(_ instance: InstanceId, slot: Int, tracker: HealthTracker, now: Double) {
-        guard let simInstance = current(instance, slot: slot) else { return }
-        simInstance.probes = (tracker.runningSince, tracker.checks)
+        guard let place = current(instance, slot: slot) else { return }
+        launches[place].probesSince = tracker.runningSince
+        launches[place].probeChecks = tracker.checks
+        launches[place].otherChecksNextProbe = Array(repeating: 0, count: max(0, tracker.checks.count - 1))
         // An instance whose checks already pass and will keep passing has nothing left to report.
-        if simInstance.passesChecks && tracker.healthy == true { return }
+        let passesChecks = launches[place].passesChecks
+        if passesChecks && tracker.healthy == true { return }
         for check in tracker.checks.indices {
             // Failures before the grace period ends would be ignored, and answers after the first success change
             // nothing while the instance stays healthy: only the probes that matter are simulated.
-            let earliest = simInstance.passesChecks ? now : max(now, tracker.runningSince + tracker.checks[check].gracePeriodSeconds)
+            let earliest = passesChecks ? now : max(now, tracker.runningSince + tracker.checks[check].gracePeriodSeconds)
             var probe = 0
             let first = tracker.probeTime(check: check, probe: 0)
             if earliest > first {
                 probe = Int(((earliest - first) / tracker.checks[check].probeInterval).rounded(.up))
             }
-            scheduleProbe(simInstance, check: check, probe: probe)
+            scheduleProbe(place, check: check, probe: probe)
         }
     }
 
     public func startReadinessChecks(_ instance: InstanceId, slot: Int, check: ReadinessCheck, now: Double) {
-        guard let simInstance = current(instance, slot: slot), simInstance.passesChecks else { return }
-        schedule(.readiness(simInstance), at: now)
+        guard let place = current(instance, slot: slot), launches[place].passesChecks else { return }
+        schedule(.readiness, place: place, at: now)
     }
 
     // MARK: Placement
 
     /// Places a waiting instance if some agent can take it, reporting where; otherwise reports why not.
-    private func tryPlace(_ instance: SimInstance, now: Double) -> Bool {
-        let choice = chooseAgent(for: instance.profile, instance: instance.id)
+    private func tryPlace(_ place: Int, now: Double) -> Bool {
+        let profile = launches[place].profile
+        let choice = chooseAgent(for: profile, instance: launches[place].id)
         guard let index = choice.agent else {
-            report(.unplaceable(reason: choice.reason), instance, at: now)
+            report(.unplaceable(reason: choice.reason), place, at: now)
             return false
         }
-        occupy(index, with: instance)
-        instance.phase = .staging
-        let startup = startup(of: instance.profile)
-        report(.placed(agent: agents[index].agent.hostname, host: agents[index].agent.hostname), instance, at: now)
-        schedule(.starting(instance), at: now + min(Self.stagingSeconds, startup / 2))
-        schedule(.running(instance), at: now + startup)
+        occupy(index, with: place)
+        launches[place].phase = .staging
+        let startup = startup(of: profile)
+        report(.placed(agent: agents[index].agent.hostname, host: agents[index].agent.hostname), place, at: now)
+        schedule(.starting, place: place, at: now + min(Self.stagingSeconds, startup / 2))
+        schedule(.running, place: place, at: now + startup)
         return true
     }
 
@@ -263,8 +310,8 @@ public final class SimCluster: InstanceDriver {
         guard !waiting.isEmpty else { return }
         let candidates = waiting
         waiting.removeAll(keepingCapacity: true)
-        for instance in candidates where instance.phase == .waiting {
-            if !tryPlace(instance, now: now) { waiting.append(instance) }
+        for place in candidates where launches[place].phase == .waiting {
+            if !tryPlace(place, now: now) { waiting.append(place) }
         }
     }
 
@@ -348,10 +395,10 @@ public final class SimCluster: InstanceDriver {
         return (try? regex.wholeMatch(in: value)) != nil
     }
 
-    private func occupy(_ index: Int, with instance: SimInstance) {
-        let profile = instance.profile
+    private func occupy(_ index: Int, with place: Int) {
+        let profile = launches[place].profile
         let resources = profile.resources
-        if profile.isResident { reservedAgents[instance.id] = nil }
+        if profile.isResident { reservedAgents[launches[place].id] = nil }
         if profile.isResident, var held = agents[index].reservations[profile.specId], !held.isEmpty {
             held.removeLast()
             agents[index].reservations[profile.specId] = held
@@ -362,15 +409,15 @@ public final class SimCluster: InstanceDriver {
         }
         agents[index].ports += profile.ports
         agents[index].instances[profile.specId, default: 0] += 1
-        instance.agent = index
+        launches[place].agent = index
     }
 
-    private func release(_ instance: SimInstance, keepReservation: Bool) {
-        guard let index = instance.agent else { return }
-        let profile = instance.profile
+    private func release(_ place: Int, keepReservation: Bool) {
+        guard let index = launches[place].agent else { return }
+        let profile = launches[place].profile
         if keepReservation && profile.isResident {
             agents[index].reservations[profile.specId, default: []].append(profile.resources)
-            reservedAgents[instance.id] = index
+            reservedAgents[launches[place].id] = index
         } else {
             agents[index].cpus -= profile.resources.cpus
             agents[index].mem -= profile.resources.mem
@@ -378,7 +425,7 @@ public final class SimCluster: InstanceDriver {
         }
         agents[index].ports -= profile.ports
         agents[index].instances[profile.specId, default: 0] -= 1
-        instance.agent = nil
+        launches[place].agent = nil
     }
 
     /// Gives up the reservation a stopped resident instance held, when it is decommissioned for good.
@@ -416,16 +463,17 @@ public final class SimCluster: InstanceDriver {
         }
     }
 
-    private func scheduleCrash(_ instance: SimInstance, runningAt now: Double) {
-        if let after = instance.profile.behaviour.crashAfterSeconds {
-            schedule(.crash(instance), at: now + after)
+    private func scheduleCrash(_ place: Int, runningAt now: Double) {
+        if let after = launches[place].profile.behaviour.crashAfterSeconds {
+            schedule(.crash, place: place, at: now + after)
         }
     }
 
-    private func scheduleProbe(_ instance: SimInstance, check: Int, probe: Int) {
-        guard let probes = instance.probes, probes.checks.indices.contains(check) else { return }
-        schedule(.probe(instance, check: Int32(clamping: check), probe: Int32(clamping: probe)),
-                 at: probes.checks[check].probeTime(runningSince: probes.since, probe: probe))
+    /// Schedules the `probe`-th probe of a health check of a launch whose checks have started.
+    private func scheduleProbe(_ place: Int, check: Int, probe: Int) {
+        guard let since = launches[place].probesSince, launches[place].probeChecks.indices.contains(check) else { return }
+        launches[place].setNextProbe(of: check, to: probe)
+        schedule(.probe, place: place, check: check, at: launches[place].probeChecks[check].probeTime(runningSince: since, probe: probe))
     }
 
     private func failureCause(_ profile: Profile, check: Int) -> String {
@@ -439,34 +487,65 @@ public final class SimCluster: InstanceDriver {
 
     // MARK: Plumbing
 
-    /// Keeps a new launch as the instance's current one. An earlier launch in its place is over: of the same
-    /// instance, or of one the scheduler has forgotten and whose slot it gave to this one.
-    private func remember(_ instance: SimInstance) {
-        let slot = instance.slot
-        guard slot >= 0 else {
-            if let earlier = unslotted.updateValue(instance, forKey: instance.id) { earlier.phase = .gone }
-            return
+    /// Keeps a new launch as the instance's current one, at a free place, and returns the place. An earlier
+    /// launch in its slot is over: of the same instance, or of one the scheduler has forgotten and whose slot it
+    /// gave to this one.
+    private func remember(_ launch: Launch) -> Int {
+        let place: Int
+        if let free = freePlaces.popLast() {
+            place = free
+            launches[place] = launch
+        } else {
+            place = launches.count
+            launches.append(launch)
         }
-        if slot >= bySlot.count { bySlot.append(contentsOf: repeatElement(nil, count: slot - bySlot.count + 1)) }
-        if let earlier = bySlot[slot] { earlier.phase = .gone }
-        bySlot[slot] = instance
+        let slot = launch.slot
+        if slot < 0 {
+            if let earlier = unslotted.updateValue(place, forKey: launch.id) { end(earlier) }
+            return place
+        }
+        if slot >= placeBySlot.count { placeBySlot.append(contentsOf: repeatElement(-1, count: slot - placeBySlot.count + 1)) }
+        let earlier = Int(placeBySlot[slot])
+        placeBySlot[slot] = Int32(clamping: place)
+        if earlier >= 0 { end(earlier) }
+        return place
     }
 
-    /// The current launch of an instance: the one in its slot if it is that instance's, else none.
-    private func current(_ id: InstanceId, slot: Int) -> SimInstance? {
+    /// The place of an instance's current launch: the one in its slot if it is that instance's, else none.
+    private func current(_ id: InstanceId, slot: Int) -> Int? {
         guard slot >= 0 else { return unslotted[id] }
-        guard slot < bySlot.count, let instance = bySlot[slot], instance.id == id else { return nil }
-        return instance
+        guard slot < placeBySlot.count else { return nil }
+        let place = Int(placeBySlot[slot])
+        guard place >= 0, launches[place].id == id else { return nil }
+        return place
     }
 
-    /// Forgets a launch for good: its pending timers find it gone.
-    private func forget(_ instance: SimInstance) {
-        instance.phase = .gone
-        if instance.slot >= 0 {
-            if bySlot.indices.contains(instance.slot), bySlot[instance.slot] === instance { bySlot[instance.slot] = nil }
-        } else if unslotted[instance.id] === instance {
-            unslotted[instance.id] = nil
+    /// Forgets a launch for good: it is no longer its instance's current one, and its pending timers find it gone.
+    private func forget(_ place: Int) {
+        let slot = launches[place].slot
+        if slot >= 0 {
+            if slot < placeBySlot.count, Int(placeBySlot[slot]) == place { placeBySlot[slot] = -1 }
+        } else if unslotted[launches[place].id] == place {
+            unslotted[launches[place].id] = nil
         }
+        end(place)
+    }
+
+    /// Marks a launch over (no longer waiting for an agent either); its place is free once none of its timers waits.
+    private func end(_ place: Int) {
+        if launches[place].phase == .waiting { waiting.removeAll { $0 == place } }
+        launches[place].phase = .gone
+        launches[place].standing = .over
+        freeIfOver(place)
+    }
+
+    /// Frees the place of a launch that is over and has no timer waiting.
+    private func freeIfOver(_ place: Int) {
+        guard launches[place].standing == .over, launches[place].pendingWakes == 0 else { return }
+        launches[place].standing = .free
+        launches[place].probeChecks = []
+        launches[place].otherChecksNextProbe = []
+        freePlaces.append(place)
     }
 
     /// The sentences of condition reports, one per agent, made when the cluster is.
@@ -474,10 +553,10 @@ public final class SimCluster: InstanceDriver {
         case starting, running, killed, crash
     }
 
-    /// The sentence for a report about an instance, read straight from its agent's state (a key path would copy
+    /// The sentence for a report about a launch, read straight from its agent's state (a key path would copy
     /// the whole agent state, dictionaries and all, on every report).
-    private func message(_ instance: SimInstance, _ sentence: Sentence) -> String {
-        guard let index = instance.agent else { return "no agent" }
+    private func message(_ place: Int, _ sentence: Sentence) -> String {
+        guard let index = launches[place].agent else { return "no agent" }
         switch sentence {
         case .starting: return agents[index].startingMessage
         case .running: return agents[index].runningMessage
@@ -486,20 +565,14 @@ public final class SimCluster: InstanceDriver {
         }
     }
 
-    private func report(_ report: DriverReport, _ instance: SimInstance, at time: Double) {
-        sink?.report(report, instance: instance.id, incarnation: instance.incarnation, slot: instance.slot, at: time)
+    private func report(_ report: DriverReport, _ place: Int, at time: Double) {
+        sink?.report(report, instance: launches[place].id, incarnation: launches[place].incarnation, slot: launches[place].slot, at: time)
     }
 
-    private func schedule(_ wake: Wake, at time: Double) {
-        let token: Int
-        if let free = freeTokens.popLast() {
-            token = free
-            wakes[token] = wake
-        } else {
-            token = wakes.count
-            wakes.append(wake)
-        }
-        sink?.wake(token: token, at: time)
+    /// Asks the scheduler for a timer of a launch; it holds the launch's place until it is due.
+    private func schedule(_ wake: Wake, place: Int, check: Int = 0, at time: Double) {
+        launches[place].pendingWakes += 1
+        sink?.wake(token: wake.token(place: place, check: check), at: time)
     }
 
     private static func describe(_ resources: Resources) -> String {
