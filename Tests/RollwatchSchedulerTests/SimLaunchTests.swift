@@ -1,0 +1,102 @@
+import RollwatchCore
+import RollwatchScheduler
+import RollwatchSim
+import Testing
+
+/// Drives a simulated cluster without a scheduler: its timers wait in an `EventQueue` and its reports are kept as
+/// text, `time id#incarnation what`.
+final class SimHarness: DriverSink {
+    private var timers = EventQueue<Never>()
+    private(set) var reports: [String] = []
+
+    func report(_ report: DriverReport, instance: InstanceId, incarnation: Int, slot: Int, at time: Double) {
+        let what: String
+        switch report {
+        case .placed(let agent, _): what = "placed on \(agent)"
+        case .unplaceable: what = "unplaceable"
+        case .condition(let condition, _): what = condition.rawValue
+        case .probe(let check, let result): what = "probe \(check) \(result == .healthy ? "healthy" : "unhealthy")"
+        case .readiness(let ready): what = "ready \(ready)"
+        case .process: what = "process"
+        }
+        reports.append("\(time) \(instance)#\(incarnation) \(what)")
+    }
+
+    func wake(token: Int, at time: Double) {
+        timers.push(number: token, at: time)
+    }
+
+    /// Fires the cluster's timers due by `time`, in order.
+    func run(_ cluster: SimCluster, until time: Double) {
+        while let (due, what) = timers.pop(dueBy: time) {
+            if case .number(let token) = what { cluster.wake(token: token, now: due) }
+        }
+    }
+
+    /// The reports about one launch, without their times.
+    func reports(of launch: String) -> [String] {
+        reports.compactMap { line in
+            let parts = line.split(separator: " ", maxSplits: 2)
+            return parts.count == 3 && parts[1] == launch ? String(parts[2]) : nil
+        }
+    }
+}
+
+/// The simulator's bookkeeping of launches: a launch that is over (killed, or replaced by a relaunch in its slot)
+/// never reports again, even while its timers are still to come, and never shares its place with a later launch.
+@Suite struct SimLaunchTests {
+    static let web = app(#"{"id": "/web", "cmd": "x", "cpus": 1, "mem": 64}"#)
+
+    static func request(_ id: String, incarnation: Int = 1, slot: Int) -> LaunchRequest {
+        var request = LaunchRequest(instanceId: InstanceId(id), incarnation: incarnation, spec: .app(web), version: "v1")
+        request.slot = slot
+        return request
+    }
+
+    @Test func aRelaunchInTheSameSlotSilencesTheEarlierLaunchsTimers() {
+        let harness = SimHarness()
+        let cluster = SimCluster(agents: [SimAgent(hostname: "a1", cpus: 4, mem: 1_024)], seed: 3)
+        cluster.attach(harness)
+        cluster.launch(Self.request("web.1", slot: 0), now: 0)
+        // The second launch replaces the first while the first's starting and running timers wait.
+        cluster.launch(Self.request("web.1", incarnation: 2, slot: 0), now: 0.1)
+        harness.run(cluster, until: 10)
+        #expect(harness.reports(of: "web.1#1") == ["placed on a1"])
+        #expect(harness.reports(of: "web.1#2") == ["placed on a1", "Starting", "Running"])
+    }
+
+    @Test func aKilledLaunchsLateTimersDoNotReachTheLaunchAfterIt() {
+        let harness = SimHarness()
+        let cluster = SimCluster(agents: [SimAgent(hostname: "a1", cpus: 4, mem: 1_024)], seed: 3)
+        cluster.attach(harness)
+        cluster.launch(Self.request("web.1", slot: 0), now: 0)
+        cluster.kill(InstanceId("web.1"), slot: 0, keepReservation: false, now: 0.01)
+        // Confirmed at 1.01 s, while its running timer (1.6 s to 2.4 s) still waits; a new instance takes the slot.
+        harness.run(cluster, until: 1.2)
+        cluster.launch(Self.request("web.2", slot: 0), now: 1.2)
+        harness.run(cluster, until: 10)
+        #expect(harness.reports(of: "web.1#1") == ["placed on a1", "Killed"])
+        #expect(harness.reports(of: "web.2#1") == ["placed on a1", "Starting", "Running"])
+        cluster.kill(InstanceId("web.1"), slot: 0, keepReservation: false, now: 10)
+        harness.run(cluster, until: 20)
+        #expect(harness.reports(of: "web.2#1").last == "Running", "a kill of the forgotten instance does not touch the slot's new one")
+    }
+
+    @Test func aWaitingLaunchReplacedInItsSlotIsNeverPlaced() {
+        let harness = SimHarness()
+        // Room for one instance.
+        let cluster = SimCluster(agents: [SimAgent(hostname: "a1", cpus: 1, mem: 1_024)], seed: 3)
+        cluster.attach(harness)
+        cluster.launch(Self.request("web.1", slot: 0), now: 0)
+        cluster.launch(Self.request("web.2", slot: 1), now: 0)
+        cluster.launch(Self.request("web.2", incarnation: 2, slot: 1), now: 0)
+        // A later instance may be kept where the replaced launch was; it still waits behind the relaunch.
+        cluster.launch(Self.request("web.3", slot: 2), now: 0)
+        harness.run(cluster, until: 5)
+        cluster.kill(InstanceId("web.1"), slot: 0, keepReservation: false, now: 5)
+        harness.run(cluster, until: 20)
+        #expect(harness.reports(of: "web.2#1") == ["unplaceable"])
+        #expect(harness.reports(of: "web.2#2") == ["unplaceable", "placed on a1", "Starting", "Running"])
+        #expect(harness.reports(of: "web.3#1") == ["unplaceable", "unplaceable"], "tried again once the agent freed up, and lost to the older launch")
+    }
+}
