@@ -21,8 +21,9 @@ let package = Package(
         // No pkgConfig: Debian's ncursesw.pc adds -D flags that SwiftPM rejects; the modulemap's link line is enough.
         .systemLibrary(name: "CNcursesw", providers: [.apt(["libncurses-dev"])]),
         .target(name: "RollwatchCore"),
+        .target(name: "CPrefetch"),
         .target(name: "RollwatchScheduler", dependencies: ["RollwatchCore"], swiftSettings: engineSettings),
-        .target(name: "RollwatchSim", dependencies: ["RollwatchCore"], swiftSettings: engineSettings),
+        .target(name: "RollwatchSim", dependencies: ["RollwatchCore", "CPrefetch"], swiftSettings: engineSettings),
         // Real processes: spawning in process groups, pidfds, probes. The C part is what Swift cannot call itself.
         .target(name: "CLocalProcess"),
         .target(name: "RollwatchLocal", dependencies: ["RollwatchCore", "CLocalProcess"]),

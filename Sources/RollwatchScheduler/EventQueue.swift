@@ -99,6 +99,18 @@ public struct EventQueue<Item> {
         push(.number(number), at: time)
     }
 
+    /// A look ahead: the number the wheel will hand out next, if its next entry is a number. It is meant for hints
+    /// (a driver fetching what it will touch while the entry before is handled): an entry of the line for the
+    /// current moment or of the heap may come first.
+    public var upcomingNumber: Int? {
+        guard wheelCount > 0 else { return nil }
+        let index = cursor & (Self.bucketCount - 1)
+        let head = buckets[index].head
+        return buckets[index].entries.withUnsafeBufferPointer { entries in
+            entries[head].isNumber ? entries[head].payload : nil
+        }
+    }
+
     /// Removes and returns the earliest item or number if it is due at or before `time`.
     public mutating func pop(dueBy time: Double) -> (time: Double, due: Due)? {
         let next = earliest()

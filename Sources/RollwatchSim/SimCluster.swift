@@ -1,3 +1,4 @@
+import CPrefetch
 import RollwatchCore
 
 /// The `sim` driver: a deterministic simulated cluster. Agents offer cpus, mem, disk and ports; placement honours
@@ -258,6 +259,13 @@ public final class SimCluster: InstanceDriver {
             forget(place)
             report(.condition(.killed, message: killed), place, at: now)
             placeWaiting(now: now)
+        }
+    }
+
+    public func prefetch(token: Int) {
+        guard let (_, place, _) = Wake.decode(token), place < launches.count else { return }
+        launches.withUnsafeBufferPointer { launches in
+            if let address = launches.baseAddress { rollwatch_prefetch(address + place) }
         }
     }
 

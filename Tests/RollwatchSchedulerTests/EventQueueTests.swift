@@ -50,6 +50,20 @@ import Testing
         #expect(queue.pop(dueBy: 10).map { Self.describe($0.due) } == "x")
     }
 
+    /// The look ahead names the number the wheel hands out next, and nothing when an item comes next there.
+    @Test func upcomingNumberIsTheWheelsNextNumber() {
+        var queue = EventQueue<String>()
+        #expect(queue.upcomingNumber == nil)
+        queue.push(number: 7, at: 1)
+        queue.push("a", at: 2)
+        queue.push(number: 9, at: 3)
+        #expect(queue.upcomingNumber == 7)
+        _ = queue.pop(dueBy: 1)
+        #expect(queue.upcomingNumber == nil, "the item at 2 s comes first")
+        _ = queue.pop(dueBy: 2)
+        #expect(queue.upcomingNumber == 9)
+    }
+
     /// Numbers (a driver's tokens) interleave with items by time and order of adding; large ones too.
     @Test func numbersComeOutInPlaceWhateverTheirSize() {
         var queue = EventQueue<String>()
