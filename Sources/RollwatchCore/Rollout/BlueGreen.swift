@@ -63,8 +63,7 @@ public struct BlueGreenRestart: RestartProcess, Sendable, Hashable {
         self.scaleDownDelaySeconds = max(0, scaleDownDelaySeconds)
         self.autoPromotionEnabled = autoPromotionEnabled
         self.isResident = isResident
-        readiness = ReadinessTracker(version: version, hasHealthChecks: hasHealthChecks, hasReadinessChecks: hasReadinessChecks,
-                                     expected: instances)
+        readiness = ReadinessTracker(version: version, hasHealthChecks: hasHealthChecks, hasReadinessChecks: hasReadinessChecks)
         let old = current.filter { $0.version != version && ($0.goal == .running || !$0.condition.isTerminal) }
             .sorted { ($0.stagedAt, $0.id) < ($1.stagedAt, $1.id) }
         oldActive = old.filter { $0.goal == .running }.map(\.id)

@@ -13,6 +13,30 @@ public struct InstanceId: Sendable, Hashable, Comparable, CustomStringConvertibl
 
     public var description: String { value }
 
+    /// The counter that ends an id made as the scheduler makes them (`web.000f` is 15): the lowercase hexadecimal
+    /// digits after the last dot, up to 15 of them; nil for other ids. Several run specs' ids share counters, so it
+    /// tells ids apart only within one run spec; `InstanceTable` keeps ids by it.
+    public var ordinal: Int? {
+        var text = value
+        return text.withUTF8 { bytes in
+            var ordinal = 0
+            var shift = 0
+            for byte in bytes.reversed() {
+                let digit: Int
+                switch byte {
+                case UInt8(ascii: "0")...UInt8(ascii: "9"): digit = Int(byte - UInt8(ascii: "0"))
+                case UInt8(ascii: "a")...UInt8(ascii: "f"): digit = Int(byte - UInt8(ascii: "a") + 10)
+                case UInt8(ascii: "."): return shift > 0 ? ordinal : nil
+                default: return nil
+                }
+                guard shift < 60 else { return nil }
+                ordinal |= digit << shift
+                shift += 4
+            }
+            return nil
+        }
+    }
+
     public static func == (lhs: InstanceId, rhs: InstanceId) -> Bool {
         lhs.precomputedHash == rhs.precomputedHash && lhs.value == rhs.value
     }

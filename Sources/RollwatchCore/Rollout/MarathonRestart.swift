@@ -16,7 +16,7 @@ public struct MarathonRestart: Sendable, Hashable {
     public let isResident: Bool
 
     /// Old instances whose goal is still running (Marathon's `oldActiveInstanceIds`).
-    public private(set) var oldActive: Set<InstanceId>
+    public private(set) var oldActive: InstanceSet
     /// New instances launched so far, counting those that existed at the start (`instancesStarted`).
     public private(set) var started: Int
     public private(set) var isFinished = false
@@ -39,13 +39,12 @@ public struct MarathonRestart: Sendable, Hashable {
                                         healthyCount: healthyCount, currentCount: current.count)
         let old = current.filter { $0.version != version }
         let oldActiveInstances = old.filter { $0.goal == .running }
-        self.oldActive = Set(oldActiveInstances.map(\.id))
+        self.oldActive = InstanceSet(oldActiveInstances.map(\.id))
         // Unhealthy first. Among equals Marathon's comparator leaves the input order reversed (§1.2).
         self.killQueue = oldActiveInstances.filter { !$0.consideredHealthy }.reversed().map(\.id)
             + oldActiveInstances.filter(\.consideredHealthy).reversed().map(\.id)
         self.started = current.count - old.count
-        self.readiness = ReadinessTracker(version: version, hasHealthChecks: hasHealthChecks, hasReadinessChecks: hasReadinessChecks,
-                                          expected: instances)
+        self.readiness = ReadinessTracker(version: version, hasHealthChecks: hasHealthChecks, hasReadinessChecks: hasReadinessChecks)
         self.initialInstances = current
     }
 

@@ -33,8 +33,7 @@ public struct MarathonScale: Sendable, Hashable {
         self.current = current
         self.positions = Dictionary(current.enumerated().map { ($1.id, $0) }, uniquingKeysWith: { first, _ in first })
         self.initialIds = Set(current.map(\.id))
-        self.readiness = ReadinessTracker(version: version, hasHealthChecks: hasHealthChecks, hasReadinessChecks: hasReadinessChecks,
-                                          expected: instances)
+        self.readiness = ReadinessTracker(version: version, hasHealthChecks: hasHealthChecks, hasReadinessChecks: hasReadinessChecks)
     }
 
     /// Chooses the instances to kill (`ScalingProposition`) and kills them, or launches at once if none.

@@ -37,8 +37,7 @@ public struct RecreateRestart: RestartProcess, Sendable, Hashable {
         self.version = version
         self.instances = instances
         self.isResident = isResident
-        readiness = ReadinessTracker(version: version, hasHealthChecks: hasHealthChecks, hasReadinessChecks: hasReadinessChecks,
-                                     expected: instances)
+        readiness = ReadinessTracker(version: version, hasHealthChecks: hasHealthChecks, hasReadinessChecks: hasReadinessChecks)
         // Old instances still meant to run, even one that crashed and waits for its relaunch, are stopped.
         oldLeft = Set(current.filter { $0.version != version && ($0.goal == .running || !$0.condition.isTerminal) }.map(\.id))
         newAlive = current.filter { $0.version == version && $0.goal == .running }.count

@@ -80,19 +80,16 @@ struct ReadinessTracker: Sendable, Hashable {
     let hasHealthChecks: Bool
     let hasReadinessChecks: Bool
     /// The instances with at least one mark.
-    private var marks: [InstanceId: Marks] = [:]
+    private var marks = InstanceTable<Marks>()
     /// How many instances are healthy, ready, and both.
     private(set) var healthyCount = 0
     private(set) var readyCount = 0
     private(set) var healthyAndReadyCount = 0
 
-    /// A tracker for `version`, with room for `expected` instances (the target count): the table is made once
-    /// rather than grown by doubling, which rehashes every entry each time.
-    init(version: String, hasHealthChecks: Bool, hasReadinessChecks: Bool, expected: Int = 0) {
+    init(version: String, hasHealthChecks: Bool, hasReadinessChecks: Bool) {
         self.version = version
         self.hasHealthChecks = hasHealthChecks
         self.hasReadinessChecks = hasReadinessChecks
-        marks.reserveCapacity(max(0, expected))
     }
 
     /// Counts instances of the version that were already running when the action started
@@ -157,7 +154,7 @@ struct ReadinessTracker: Sendable, Hashable {
             if entry.isDisjoint(with: blocking) { entry.formUnion(added) }
             after = entry
         }
-        update(&marks[id, default: []])
+        marks.modify(id, default: [], update)
         count(before, -1)
         count(after, 1)
         return (before, after)

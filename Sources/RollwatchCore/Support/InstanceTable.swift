@@ -1,0 +1,142 @@
+/// A table keyed by instance id for the rollout machines. An id that ends in a counter, as the scheduler makes
+/// them (`web.000f`, see `InstanceId.ordinal`), is kept in an array by that counter; any other id, or one whose
+/// place is taken, in a dictionary.
+///
+/// A run spec's instances are numbered in launch order, and the machines go through them mostly in that order:
+/// old instances are killed and confirmed gone in the order of the fleet, new ones turn healthy in about the
+/// order they were launched. In the array those steps walk neighbouring entries; in a hash table each is a jump
+/// to a random bucket, and with 100,000 instances the table no longer fits the caches.
+public struct InstanceTable<Value> {
+    /// An id and its value, at its place in `dense`.
+    fileprivate struct Entry {
+        let id: InstanceId
+        var value: Value
+    }
+
+    /// The counter of the id at `dense[0]`: set by the first id with a counter, so a run spec numbered from
+    /// 100,001 on does not keep 100,000 empty places.
+    private var base = 0
+    private var dense: [Entry?] = []
+    private var others: [InstanceId: Value] = [:]
+    public private(set) var count = 0
+
+    public init() {}
+
+    public var isEmpty: Bool { count == 0 }
+
+    /// The value kept for `id`, if any; setting nil removes it.
+    public subscript(id: InstanceId) -> Value? {
+        get {
+            if let index = denseIndex(of: id), let entry = dense[index], entry.id == id { return entry.value }
+            return others.isEmpty ? nil : others[id]
+        }
+        set {
+            if let newValue { update(id, to: newValue) } else { removeValue(forKey: id) }
+        }
+    }
+
+    public func contains(_ id: InstanceId) -> Bool {
+        self[id] != nil
+    }
+
+    /// Removes the value kept for `id` and returns it.
+    @discardableResult
+    public mutating func removeValue(forKey id: InstanceId) -> Value? {
+        if let index = denseIndex(of: id), let entry = dense[index], entry.id == id {
+            dense[index] = nil
+            count -= 1
+            return entry.value
+        }
+        guard !others.isEmpty, let removed = others.removeValue(forKey: id) else { return nil }
+        count -= 1
+        return removed
+    }
+
+    /// Changes the value kept for `id` in place, adding `defaultValue` first when there is none.
+    public mutating func modify<Result>(_ id: InstanceId, default defaultValue: Value, _ body: (inout Value) -> Result) -> Result {
+        if let index = denseIndex(of: id), var entry = dense[index], entry.id == id {
+            let result = body(&entry.value)
+            dense[index] = entry
+            return result
+        }
+        if others[id] == nil {
+            if let index = placeForNew(id) {
+                var value = defaultValue
+                let result = body(&value)
+                dense[index] = Entry(id: id, value: value)
+                count += 1
+                return result
+            }
+            count += 1
+        }
+        return body(&others[id, default: defaultValue])
+    }
+
+    private mutating func update(_ id: InstanceId, to value: Value) {
+        modify(id, default: value) { $0 = value }
+    }
+
+    /// The place in `dense` an id with a counter has, if it is within the array.
+    private func denseIndex(of id: InstanceId) -> Int? {
+        guard !dense.isEmpty, let ordinal = id.ordinal else { return nil }
+        let index = ordinal - base
+        return index >= 0 && index < dense.count ? index : nil
+    }
+
+    /// A free place in `dense` for an id not in the table, growing the array when the id's counter is past its
+    /// end; nil when the id belongs in `others`. The array stays within twice the most ids kept at once, plus 1,024.
+    private mutating func placeForNew(_ id: InstanceId) -> Int? {
+        guard let ordinal = id.ordinal else { return nil }
+        if dense.isEmpty { base = ordinal }
+        let index = ordinal - base
+        guard index >= 0, index < max(dense.count, 2 * count + 1_024) else { return nil }
+        if index >= dense.count { dense.append(contentsOf: repeatElement(nil, count: index - dense.count + 1)) }
+        return dense[index] == nil ? index : nil
+    }
+}
+
+/// A set of instance ids, kept as `InstanceTable` keeps its keys.
+public typealias InstanceSet = InstanceTable<InstanceSetMember>
+
+/// What an `InstanceSet` keeps for each of its ids: that it is there.
+public struct InstanceSetMember: Sendable, Hashable {}
+
+extension InstanceTable where Value == InstanceSetMember {
+    /// A set of `ids`.
+    public init<Ids: Sequence>(_ ids: Ids) where Ids.Element == InstanceId {
+        self.init()
+        for id in ids { insert(id) }
+    }
+
+    public mutating func insert(_ id: InstanceId) {
+        self[id] = InstanceSetMember()
+    }
+
+    /// Removes `id`; whether it was there.
+    @discardableResult
+    public mutating func remove(_ id: InstanceId) -> Bool {
+        removeValue(forKey: id) != nil
+    }
+}
+
+extension InstanceTable: Sendable where Value: Sendable {}
+extension InstanceTable.Entry: Sendable where Value: Sendable {}
+
+extension InstanceTable: Equatable where Value: Equatable {
+    /// The same ids with the same values, wherever each is kept.
+    public static func == (lhs: InstanceTable, rhs: InstanceTable) -> Bool {
+        guard lhs.count == rhs.count else { return false }
+        for entry in lhs.dense {
+            guard let entry else { continue }
+            guard rhs[entry.id] == entry.value else { return false }
+        }
+        return lhs.others.allSatisfy { rhs[$0.key] == $0.value }
+    }
+}
+
+extension InstanceTable: Hashable where Value: Hashable {
+    /// The count only: equal tables have equal counts, however their ids are kept.
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(count)
+    }
+}
