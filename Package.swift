@@ -22,7 +22,7 @@ let package = Package(
         .systemLibrary(name: "CNcursesw", providers: [.apt(["libncurses-dev"])]),
         .target(name: "RollwatchCore"),
         .target(name: "CPrefetch"),
-        .target(name: "RollwatchScheduler", dependencies: ["RollwatchCore"], swiftSettings: engineSettings),
+        .target(name: "RollwatchScheduler", dependencies: ["RollwatchCore", "CPrefetch"], swiftSettings: engineSettings),
         .target(name: "RollwatchSim", dependencies: ["RollwatchCore", "CPrefetch"], swiftSettings: engineSettings),
         // Real processes: spawning in process groups, pidfds, probes. The C part is what Swift cannot call itself.
         .target(name: "CLocalProcess"),

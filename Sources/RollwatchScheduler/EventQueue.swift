@@ -99,15 +99,15 @@ public struct EventQueue<Item> {
         push(.number(number), at: time)
     }
 
-    /// A look ahead: the number the wheel will hand out next, if its next entry is a number. It is meant for hints
-    /// (a driver fetching what it will touch while the entry before is handled): an entry of the line for the
-    /// current moment or of the heap may come first.
-    public var upcomingNumber: Int? {
+    /// A look ahead: the number the wheel holds `offset` entries after its first, if that entry is a number and
+    /// in the wheel's first bucket. It is meant for hints (a driver fetching what it will touch while earlier
+    /// entries are handled): an entry of the line for the current moment or of the heap may come first.
+    public func upcomingNumber(offset: Int = 0) -> Int? {
         guard wheelCount > 0 else { return nil }
         let index = cursor & (Self.bucketCount - 1)
-        let head = buckets[index].head
+        let position = buckets[index].head + offset
         return buckets[index].entries.withUnsafeBufferPointer { entries in
-            entries[head].isNumber ? entries[head].payload : nil
+            position < entries.count && entries[position].isNumber ? entries[position].payload : nil
         }
     }
 

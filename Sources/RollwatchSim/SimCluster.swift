@@ -269,6 +269,11 @@ public final class SimCluster: InstanceDriver {
         }
     }
 
+    public func slot(ofUpcoming token: Int) -> Int? {
+        guard let (_, place, _) = Wake.decode(token), place < launches.count, launches[place].slot >= 0 else { return nil }
+        return launches[place].slot
+    }
+
     public func startHealthChecks(_ instance: InstanceId, slot: Int, tracker: HealthTracker, now: Double) {
         guard let place = current(instance, slot: slot) else { return }
         launches[place].probesSince = tracker.runningSince

@@ -50,18 +50,22 @@ import Testing
         #expect(queue.pop(dueBy: 10).map { Self.describe($0.due) } == "x")
     }
 
-    /// The look ahead names the number the wheel hands out next, and nothing when an item comes next there.
+    /// The look ahead names the numbers the wheel hands out next, and nothing for an item or past its first bucket.
     @Test func upcomingNumberIsTheWheelsNextNumber() {
         var queue = EventQueue<String>()
-        #expect(queue.upcomingNumber == nil)
+        #expect(queue.upcomingNumber() == nil)
         queue.push(number: 7, at: 1)
-        queue.push("a", at: 2)
+        queue.push(number: 8, at: 1.01)
+        queue.push("a", at: 1.02)
         queue.push(number: 9, at: 3)
-        #expect(queue.upcomingNumber == 7)
-        _ = queue.pop(dueBy: 1)
-        #expect(queue.upcomingNumber == nil, "the item at 2 s comes first")
+        #expect(queue.upcomingNumber() == 7 && queue.upcomingNumber(offset: 1) == 8)
+        #expect(queue.upcomingNumber(offset: 2) == nil, "an item")
+        _ = queue.pop(dueBy: 1.01)
+        _ = queue.pop(dueBy: 1.01)
+        #expect(queue.upcomingNumber() == nil, "the item comes first")
+        #expect(queue.upcomingNumber(offset: 1) == nil, "9 is in a later bucket")
         _ = queue.pop(dueBy: 2)
-        #expect(queue.upcomingNumber == 9)
+        #expect(queue.upcomingNumber() == 9)
     }
 
     /// Numbers (a driver's tokens) interleave with items by time and order of adding; large ones too.

@@ -101,14 +101,19 @@ public protocol InstanceDriver: AnyObject {
     func poll(now: Double)
     /// Stops every instance the driver runs (real processes); the simulator has nothing to stop.
     func shutdown()
-    /// A hint that changes nothing the driver does: the wake with `token` is the next one, due once what is being
-    /// handled now is done, so the driver may start fetching what it will touch. It is for drivers whose wakes
-    /// find their state outside the caches (the simulator's launches at 100,000 instances).
+    /// A hint that changes nothing the driver does: the wake with `token` comes two wakes from now, so the driver
+    /// may start fetching what it will touch. It is for drivers whose wakes find their state outside the caches
+    /// (the simulator's launches at 100,000 instances).
     func prefetch(token: Int)
+    /// The scheduler's slot of the instance the wake with `token` (the next one) concerns, if the driver can tell
+    /// without waiting for memory (it was asked to prefetch that wake's state the step before): a hint too, with
+    /// which the scheduler starts fetching the instance's record.
+    func slot(ofUpcoming token: Int) -> Int?
 }
 
 extension InstanceDriver {
     public func poll(now: Double) {}
     public func shutdown() {}
     public func prefetch(token: Int) {}
+    public func slot(ofUpcoming token: Int) -> Int? { nil }
 }
