@@ -179,9 +179,12 @@ if sizes.count == 2 {
 }
 // Each upgrade runs in a fresh process of this benchmark, as a user's deployment would, so that none inherits
 // the heap an earlier one left behind and each reports its own peak memory. The sizes run in pairs, small runs
-// right before a large one, so that both sides of each ratio meet the same load on this shared machine; the
-// ratio judged is the median of the pairs' ratios. The small side of a pair is the mean of `smallPerPair` upgrades: a single 0.1 s run is moved by ±20 %
-// by the machine's noise, which a ratio would double.
+// right before a large one. The scaling judged is the ratio of the best large run to the best small one: this
+// shared machine's slow phases only ever add time, and they last seconds, so they hit the two sides of a pair
+// unequally (one run's pair ratios spread from 8 to 16) and a median of pair ratios moves with them; the best run
+// of each size is the least disturbed. With three small runs per large one, the small side has more chances at a
+// quiet moment, which can only raise the ratio. The median of the pairs' ratios and the ratio of the medians are
+// printed beside it.
 let smallPerPair = 3
 var smallRuns: [Measurement] = []
 var largeRuns: [Measurement] = []
@@ -205,17 +208,18 @@ let small = Series(runs: smallRuns)
 let large = Series(runs: largeRuns)
 let memory = peakMemory[100_000]
 for series in [small, large] { print(series.report()) }
-let ratio = pairRatios.sorted()[pairRatios.count / 2]
+let ratio = large.best.wallSeconds / small.best.wallSeconds
+let pairMedian = pairRatios.sorted()[pairRatios.count / 2]
 print("peak memory of a 100,000-instance process: \(memory.map { format($0, 1) + " MiB" } ?? "unknown") "
       + "(10,000: \(peakMemory[10_000].map { format($0, 1) + " MiB" } ?? "unknown"))")
-print("scaling: 10× the instances took \(format(ratio, 2))× the time (median of \(pairRatios.count) pairs, each the mean of "
-      + "\(smallPerPair) small upgrades and a large one run back to back, each in its own process: "
-      + pairRatios.map { format($0, 1) }.joined(separator: ", ") + "; ratio of the medians \(format(large.median.wallSeconds / small.median.wallSeconds, 2))"
-      + ", of the best runs \(format(large.best.wallSeconds / small.best.wallSeconds, 2)))")
+print("scaling: 10× the instances took \(format(ratio, 2))× the time (best of \(largeRuns.count) large upgrades over best of "
+      + "\(smallRuns.count) small ones, each in its own process; the median of the \(pairRatios.count) pairs' ratios "
+      + "(\(smallPerPair) small upgrades then a large one) is \(format(pairMedian, 2)): " + pairRatios.map { format($0, 1) }.joined(separator: ", ")
+      + "; the ratio of the medians \(format(large.median.wallSeconds / small.median.wallSeconds, 2)))")
 let targets = [
     ("100,000 instances in ≤ 2 s (median)", large.median.wallSeconds <= 2),
     ("peak memory ≤ 300 MB", (memory ?? 0) <= 300 * 1_000_000 / 1_048_576),
-    ("10× the instances in ≤ 12× the time", ratio <= 12),
+    ("10× the instances in ≤ 12× the time (best runs)", ratio <= 12),
     ("every upgrade completed", small.completed && large.completed),
 ]
 for (name, met) in targets { print("\(met ? "met" : "MISSED"): \(name)") }
