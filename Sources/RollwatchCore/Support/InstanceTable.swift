@@ -83,13 +83,23 @@ public struct InstanceTable<Value> {
         return index >= 0 && index < dense.count ? index : nil
     }
 
-    /// A free place in `dense` for an id not in the table, growing the array when the id's counter is past its
-    /// end; nil when the id belongs in `others`. The array stays within twice the most ids kept at once, plus 1,024.
+    /// A free place in `dense` for an id not in the table, growing the array at its end, or at its start when the
+    /// counter is below `base` (instances turn healthy a little out of launch order); nil when the id belongs in
+    /// `others`. It grows by half its size or more at the start, so that moving it costs little over time, and
+    /// stays within three times the most ids kept at once, plus 1,600.
     private mutating func placeForNew(_ id: InstanceId) -> Int? {
         guard let ordinal = id.ordinal else { return nil }
         if dense.isEmpty { base = ordinal }
-        let index = ordinal - base
-        guard index >= 0, index < max(dense.count, 2 * count + 1_024) else { return nil }
+        let limit = max(dense.count, 2 * count + 1_024)
+        var index = ordinal - base
+        if index < 0 {
+            guard dense.count - index <= limit else { return nil }
+            let shift = min(base, max(-index, dense.count / 2, 64))
+            dense.insert(contentsOf: repeatElement(nil, count: shift), at: 0)
+            base -= shift
+            index += shift
+        }
+        guard index < limit else { return nil }
         if index >= dense.count { dense.append(contentsOf: repeatElement(nil, count: index - dense.count + 1)) }
         return dense[index] == nil ? index : nil
     }
