@@ -21,6 +21,7 @@ let package = Package(
         // No pkgConfig: Debian's ncursesw.pc adds -D flags that SwiftPM rejects; the modulemap's link line is enough.
         .systemLibrary(name: "CNcursesw", providers: [.apt(["libncurses-dev"])]),
         .target(name: "RollwatchCore"),
+        // Cache prefetch hints for the engine's hot loop (Swift has no prefetch of its own).
         .target(name: "CPrefetch"),
         .target(name: "RollwatchScheduler", dependencies: ["RollwatchCore", "CPrefetch"], swiftSettings: engineSettings),
         .target(name: "RollwatchSim", dependencies: ["RollwatchCore", "CPrefetch"], swiftSettings: engineSettings),

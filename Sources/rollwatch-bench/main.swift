@@ -7,7 +7,7 @@ import RollwatchSim
 // simulated agents and of 100,000 on 1,000, at full speed, printing the upgrade's wall time (from the deploy to the
 // last instance replaced; setting up the steady fleet before it is shown apart), events per second and peak
 // memory, against the targets: 100,000 instances in ≤ 2 s and ≤ 300 MB; 10× the instances in ≤ 12× the time.
-// Run it with: swift run -c release rollwatch-bench   (5 pairs by default, `--runs=N` for N; every upgrade in a
+// Run it with: swift run -c release rollwatch-bench   (9 pairs by default, `--runs=N` for N; every upgrade in a
 // fresh process), or `rollwatch-bench [--runs=N] [--strategy=SPEC] INSTANCES AGENTS` for one size under any
 // strategy, in this process, the median of N runs judged. The dashboard's budgets: `rollwatch-bench render`
 // (a 200x60 frame of 10,000 instances) and `rollwatch-bench idle` (CPU of an idle dashboard over 20 s; needs the
@@ -163,7 +163,7 @@ func strategiesBenchmark() -> Bool {
     }
     return met
 }
-let repetitions = arguments.lazy.compactMap { $0.hasPrefix("--runs=") ? Int($0.dropFirst(7)) : nil }.first ?? 5
+let repetitions = arguments.lazy.compactMap { $0.hasPrefix("--runs=") ? Int($0.dropFirst(7)) : nil }.first ?? 9
 let strategySpec = arguments.lazy.compactMap { $0.hasPrefix("--strategy=") ? String($0.dropFirst(11)) : nil }.first
 let strategy: any RolloutStrategy
 do {
