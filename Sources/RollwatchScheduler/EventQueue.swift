@@ -1,4 +1,4 @@
-/// The scheduler's timers: items and small numbers (a driver's wake tokens), each due at a time. They come out
+/// The scheduler's timers: items and numbers (a driver's wake tokens), each due at a time. They come out
 /// earliest first, and those due at the same time in the order they were added, which keeps every run with the
 /// same inputs identical.
 ///
@@ -103,7 +103,7 @@ public struct EventQueue<Item> {
     /// in the wheel's first bucket. It is meant for hints (a driver fetching what it will touch while earlier
     /// entries are handled): an entry of the line for the current moment or of the heap may come first.
     public func upcomingNumber(offset: Int = 0) -> Int? {
-        guard wheelCount > 0 else { return nil }
+        guard wheelCount > 0, offset >= 0 else { return nil }
         let index = cursor & (Self.bucketCount - 1)
         let position = buckets[index].head + offset
         return buckets[index].entries.withUnsafeBufferPointer { entries in

@@ -1188,17 +1188,7 @@ func instanceNumber(_ id: InstanceId, prefix: String) -> Int? {
     var prefix = prefix
     return text.withUTF8 { bytes in
         prefix.withUTF8 { prefixBytes in
-            guard bytes.count > prefixBytes.count, bytes.count - prefixBytes.count <= 15,
-                  bytes.starts(with: prefixBytes) else { return nil }
-            var number = 0
-            for byte in bytes[prefixBytes.count...] {
-                switch byte {
-                case UInt8(ascii: "0")...UInt8(ascii: "9"): number = number << 4 | Int(byte - UInt8(ascii: "0"))
-                case UInt8(ascii: "a")...UInt8(ascii: "f"): number = number << 4 | Int(byte - UInt8(ascii: "a") + 10)
-                default: return nil
-                }
-            }
-            return number
+            bytes.starts(with: prefixBytes) ? InstanceId.counter(bytes[prefixBytes.count...]) : nil
         }
     }
 }

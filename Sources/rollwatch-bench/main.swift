@@ -181,7 +181,7 @@ if sizes.count == 2 {
 // the heap an earlier one left behind and each reports its own peak memory. The sizes run in pairs, small runs
 // right before a large one. The scaling judged is the ratio of the best large run to the best small one: this
 // shared machine's slow phases only ever add time, and they last seconds, so they hit the two sides of a pair
-// unequally (one run's pair ratios spread from 8 to 16) and a median of pair ratios moves with them; the best run
+// unequally (one run's pair ratios spread from 8 to 17) and a median of pair ratios moves with them; the best run
 // of each size is the least disturbed. With three small runs per large one, the small side has more chances at a
 // quiet moment, which can only raise the ratio. The median of the pairs' ratios and the ratio of the medians are
 // printed beside it.

@@ -40,6 +40,7 @@ import Testing
         second.insert(InstanceId("api.0001"))
         second.insert(InstanceId("web.0001"))
         #expect(first == second)
+        #expect(first.hashValue == second.hashValue)
         second.remove(InstanceId("web.0001"))
         #expect(first != second)
     }

@@ -35,9 +35,15 @@ final class SimHarness: DriverSink {
 
     /// The reports about one launch, without their times.
     func reports(of launch: String) -> [String] {
+        timedReports(of: launch).map(\.what)
+    }
+
+    /// The reports about one launch with their times.
+    func timedReports(of launch: String) -> [(time: Double, what: String)] {
         reports.compactMap { line in
             let parts = line.split(separator: " ", maxSplits: 2)
-            return parts.count == 3 && parts[1] == launch ? String(parts[2]) : nil
+            guard parts.count == 3, parts[1] == launch, let time = Double(parts[0]) else { return nil }
+            return (time, String(parts[2]))
         }
     }
 }
@@ -53,9 +59,10 @@ final class SimHarness: DriverSink {
         return request
     }
 
-    @Test func aRelaunchInTheSameSlotSilencesTheEarlierLaunchsTimers() {
+    @Test func aRelaunchInTheSameSlotSilencesTheEarlierLaunchsTimersAndTakesItsRoom() {
         let harness = SimHarness()
-        let cluster = SimCluster(agents: [SimAgent(hostname: "a1", cpus: 4, mem: 1_024)], seed: 3)
+        // Room for one instance: the relaunch is placed only if the launch it replaces gave its cpu back.
+        let cluster = SimCluster(agents: [SimAgent(hostname: "a1", cpus: 1, mem: 1_024)], seed: 3)
         cluster.attach(harness)
         cluster.launch(Self.request("web.1", slot: 0), now: 0)
         // The second launch replaces the first while the first's starting and running timers wait.
@@ -77,6 +84,9 @@ final class SimHarness: DriverSink {
         harness.run(cluster, until: 10)
         #expect(harness.reports(of: "web.1#1") == ["placed on a1", "Killed"])
         #expect(harness.reports(of: "web.2#1") == ["placed on a1", "Starting", "Running"])
+        // Its own start-up is 1.6 s at least (2 s ± 20 %); web.1's running timer was due by 2.4 s.
+        let running = harness.timedReports(of: "web.2#1").first { $0.what == "Running" }
+        #expect((running?.time ?? 0) >= 1.2 + 1.6, "web.2 runs on its own timer, not on web.1's")
         cluster.kill(InstanceId("web.1"), slot: 0, keepReservation: false, now: 10)
         harness.run(cluster, until: 20)
         #expect(harness.reports(of: "web.2#1").last == "Running", "a kill of the forgotten instance does not touch the slot's new one")
@@ -98,5 +108,22 @@ final class SimHarness: DriverSink {
         #expect(harness.reports(of: "web.2#1") == ["unplaceable"])
         #expect(harness.reports(of: "web.2#2") == ["unplaceable", "placed on a1", "Starting", "Running"])
         #expect(harness.reports(of: "web.3#1") == ["unplaceable", "unplaceable"], "tried again once the agent freed up, and lost to the older launch")
+    }
+
+    /// An instance with two failing health checks is probed on each check's own schedule: check 0 every 2 s from
+    /// 2 s, check 1 every 3 s from 3 s (the first probe after min(interval, 5 s)); at 6 s check 1's probe, asked
+    /// for first (at 3 s), comes first.
+    @Test func eachHealthCheckKeepsItsOwnProbeSchedule() {
+        let harness = SimHarness()
+        let cluster = SimCluster(agents: [SimAgent(hostname: "a1", cpus: 4, mem: 1_024)], seed: 3)
+        cluster.attach(harness)
+        let request = Self.request("web.1", slot: 0)
+        #expect(cluster.adopt(request, condition: .running, healthy: false, now: 0) != nil)
+        let checks = [HealthCheckTiming(gracePeriodSeconds: 0, intervalSeconds: 2), HealthCheckTiming(gracePeriodSeconds: 0, intervalSeconds: 3)]
+        cluster.startHealthChecks(InstanceId("web.1"), slot: 0, tracker: HealthTracker(checks: checks, runningSince: 0), now: 0)
+        harness.run(cluster, until: 10)
+        let probes = harness.timedReports(of: "web.1#1").map { "\($0.time) \($0.what)" }
+        #expect(probes == ["2.0 probe 0 unhealthy", "3.0 probe 1 unhealthy", "4.0 probe 0 unhealthy", "6.0 probe 1 unhealthy",
+                           "6.0 probe 0 unhealthy", "8.0 probe 0 unhealthy", "9.0 probe 1 unhealthy", "10.0 probe 0 unhealthy"])
     }
 }

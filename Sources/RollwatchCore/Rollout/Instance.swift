@@ -19,22 +19,24 @@ public struct InstanceId: Sendable, Hashable, Comparable, CustomStringConvertibl
     public var ordinal: Int? {
         var text = value
         return text.withUTF8 { bytes in
-            var ordinal = 0
-            var shift = 0
-            for byte in bytes.reversed() {
-                let digit: Int
-                switch byte {
-                case UInt8(ascii: "0")...UInt8(ascii: "9"): digit = Int(byte - UInt8(ascii: "0"))
-                case UInt8(ascii: "a")...UInt8(ascii: "f"): digit = Int(byte - UInt8(ascii: "a") + 10)
-                case UInt8(ascii: "."): return shift > 0 ? ordinal : nil
-                default: return nil
-                }
-                guard shift < 60 else { return nil }
-                ordinal |= digit << shift
-                shift += 4
-            }
-            return nil
+            guard let dot = bytes.lastIndex(of: UInt8(ascii: ".")) else { return nil }
+            return Self.counter(bytes[(dot + 1)...])
         }
+    }
+
+    /// The value of a counter written as in instance ids: 1 to 15 lowercase hexadecimal digits; nil for anything
+    /// else.
+    public static func counter<Digits: Collection<UInt8>>(_ digits: Digits) -> Int? {
+        guard !digits.isEmpty, digits.count <= 15 else { return nil }
+        var counter = 0
+        for byte in digits {
+            switch byte {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"): counter = counter << 4 | Int(byte - UInt8(ascii: "0"))
+            case UInt8(ascii: "a")...UInt8(ascii: "f"): counter = counter << 4 | Int(byte - UInt8(ascii: "a") + 10)
+            default: return nil
+            }
+        }
+        return counter
     }
 
     public static func == (lhs: InstanceId, rhs: InstanceId) -> Bool {

@@ -86,6 +86,7 @@ struct ReadinessTracker: Sendable, Hashable {
     private(set) var readyCount = 0
     private(set) var healthyAndReadyCount = 0
 
+    /// A tracker for the instances of `version`, whose run spec has (or has not) health and readiness checks.
     init(version: String, hasHealthChecks: Bool, hasReadinessChecks: Bool) {
         self.version = version
         self.hasHealthChecks = hasHealthChecks

@@ -1,6 +1,6 @@
 /// A table keyed by instance id for the rollout machines. An id that ends in a counter, as the scheduler makes
-/// them (`web.000f`, see `InstanceId.ordinal`), is kept in an array by that counter; any other id, or one whose
-/// place is taken, in a dictionary.
+/// them (`web.000f`, see `InstanceId.ordinal`), is kept in an array by that counter; any other id, one whose place
+/// is taken, and one whose counter is too far from the others' for the array to reach it, in a dictionary.
 ///
 /// A run spec's instances are numbered in launch order, and the machines go through them mostly in that order:
 /// old instances are killed and confirmed gone in the order of the fleet, new ones turn healthy in about the
@@ -59,7 +59,7 @@ public struct InstanceTable<Value> {
             dense[index] = entry
             return result
         }
-        if others[id] == nil {
+        if others.isEmpty || others[id] == nil {
             if let index = placeForNew(id) {
                 var value = defaultValue
                 let result = body(&value)
@@ -145,8 +145,21 @@ extension InstanceTable: Equatable where Value: Equatable {
 }
 
 extension InstanceTable: Hashable where Value: Hashable {
-    /// The count only: equal tables have equal counts, however their ids are kept.
+    /// The ids and values, in no order (a sum of each pair's hash), so that equal tables hash alike however their
+    /// ids are kept.
     public func hash(into hasher: inout Hasher) {
+        func entryHash(_ id: InstanceId, _ value: Value) -> Int {
+            var entryHasher = Hasher()
+            entryHasher.combine(id)
+            entryHasher.combine(value)
+            return entryHasher.finalize()
+        }
+        var sum = 0
+        for entry in dense {
+            if let entry { sum &+= entryHash(entry.id, entry.value) }
+        }
+        for (id, value) in others { sum &+= entryHash(id, value) }
         hasher.combine(count)
+        hasher.combine(sum)
     }
 }
