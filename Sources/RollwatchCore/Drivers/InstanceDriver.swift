@@ -72,8 +72,8 @@ public protocol DriverSink: AnyObject {
     func report(_ report: DriverReport, instance: InstanceId, incarnation: Int, slot: Int, at time: Double)
     /// Asks for `InstanceDriver.wake(token:now:)` at `time`: a driver's own timer (the simulator's start-ups,
     /// probes and kill completions) on the scheduler's clock. The scheduler wakes the driver once for each call,
-    /// at `time` or, if that has passed, at once; the simulator counts on it to know when a launch's last timer
-    /// has come.
+    /// when its clock reaches `time` (at once if that has passed); the simulator counts on it to know when a
+    /// launch's last timer has come.
     func wake(token: Int, at time: Double)
 }
 
