@@ -31,7 +31,7 @@ public struct InstanceTable<Value> {
             return others.isEmpty ? nil : others[id]
         }
         set {
-            if let newValue { update(id, to: newValue) } else { removeValue(forKey: id) }
+            if let newValue { modify(id, default: newValue) { $0 = newValue } } else { removeValue(forKey: id) }
         }
     }
 
@@ -70,10 +70,6 @@ public struct InstanceTable<Value> {
             count += 1
         }
         return body(&others[id, default: defaultValue])
-    }
-
-    private mutating func update(_ id: InstanceId, to value: Value) {
-        modify(id, default: value) { $0 = value }
     }
 
     /// The place in `dense` an id with a counter has, if it is within the array.
